@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './auth.js';
+export * from './api-keys.js';
+export * from './projects.js';
+export * from './admin.js';

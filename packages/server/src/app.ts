@@ -1,0 +1,123 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { adminRoutes } from './admin/admin.routes.js';
+import { AdminUsersService } from './admin/users.admin.service.js';
+import { ApiKeysRepo } from './auth/api-keys.repo.js';
+import { apiKeysRoutes } from './auth/api-keys.routes.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { AuthService } from './auth/auth.service.js';
+import { registerAuthentication } from './auth/authenticate.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { SessionsRepo } from './auth/sessions.repo.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { UsersRepo } from './auth/users.repo.js';
+import type { Config } from './config.js';
+import { isReachable, type Db } from './db/database.js';
+import { isMigrated } from './db/migrate.js';
+import { AuditLog } from './platform/audit.js';
+import type { Clock } from './platform/clock.js';
+import { registerErrorHandling } from './platform/error-handler.js';
+import { httpServerOptions, registerHttpConventions } from './platform/http.js';
+import { registerOpenApi } from './platform/openapi.js';
+import { projectsRoutes } from './projects/projects.routes.js';
+import { MembersRepo } from './projects/members.repo.js';
+import { ProjectsRepo } from './projects/projects.repo.js';
+import { ProjectsService } from './projects/projects.service.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+}
+
+/** The services of one running SwiftCloud, wired together. */
+export function buildServices({ config, db, clock }: AppDeps) {
+  const users = new UsersRepo(db);
+  const audit = new AuditLog(db);
+  const sessions = new SessionsService(new SessionsRepo(db), config.session, clock);
+  const auth = new AuthService(
+    users,
+    sessions,
+    new LoginThrottle(db, config.loginThrottle, clock),
+    clock,
+  );
+  const projects = new ProjectsService(
+    new ProjectsRepo(db),
+    new MembersRepo(db),
+    users,
+    audit,
+    clock,
+  );
+  const apiKeys = new ApiKeysService(new ApiKeysRepo(db), projects.isMember, clock);
+  const adminUsers = new AdminUsersService(users, sessions, audit, clock);
+  return { users, sessions, auth, projects, apiKeys, adminUsers };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
+/** The composition root of the HTTP API: config, database and services into one Fastify app. */
+export async function buildApp(
+  deps: AppDeps,
+  services: Services = buildServices(deps),
+): Promise<FastifyInstance> {
+  const { config, db } = deps;
+  const app = Fastify({
+    ...httpServerOptions(),
+    trustProxy: config.trustProxy,
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerHttpConventions(app);
+  registerErrorHandling(app);
+  await app.register(cookie);
+  registerAuthentication(app, {
+    sessions: services.sessions,
+    apiKeys: services.apiKeys,
+    cookieName: config.session.cookieName,
+    publicOrigin: config.publicUrl.origin,
+  });
+  await registerOpenApi(app, config.publicUrl, config.session.cookieName);
+
+  const probe = z.object({ status: z.string() });
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'The process is up', response: { 200: probe } } },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The database answers and is migrated',
+        response: { 200: probe, 503: probe },
+      },
+    },
+    async (_request, reply) => {
+      if (!(await isReachable(db))) return reply.code(503).send({ status: 'database unreachable' });
+      if (!(await isMigrated(db))) return reply.code(503).send({ status: 'migrations pending' });
+      return { status: 'ready' };
+    },
+  );
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+
+  await app.register(
+    async (v1) => {
+      await v1.register(authRoutes({ auth: services.auth, session: config.session }));
+      await v1.register(apiKeysRoutes({ apiKeys: services.apiKeys }));
+      await v1.register(projectsRoutes({ projects: services.projects }));
+      await v1.register(adminRoutes({ users: services.adminUsers }));
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

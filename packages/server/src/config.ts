@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/** Every setting SwiftCloud reads, by its environment variable name. */
+const settingsSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SWIFTCLOUD_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  SWIFTCLOUD_DB_POOL_SIZE: int(1, 200).default(10),
+  SWIFTCLOUD_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .optional(),
+  SWIFTCLOUD_ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
+  SWIFTCLOUD_ADMIN_PASSWORD: z
+    .string()
+    .min(10, 'must be at least 10 characters')
+    .max(256)
+    .optional(),
+  SWIFTCLOUD_SESSION_IDLE_MINUTES: int(1, 60 * 24 * 30).default(120),
+  SWIFTCLOUD_SESSION_MAX_HOURS: int(1, 24 * 365).default(24 * 7),
+  SWIFTCLOUD_LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+  SWIFTCLOUD_LOGIN_MAX_FAILURES_PER_IP: int(1, 100000).default(30),
+  SWIFTCLOUD_LOGIN_THROTTLE_MINUTES: int(1, 24 * 60).default(15),
+  SWIFTCLOUD_TRUST_PROXY: bool.default(false),
+  SWIFTCLOUD_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: the embedded PGlite database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  publicUrl: URL;
+  admin: { email: string; password: string } | undefined;
+  session: { idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
+  loginThrottle: { maxPerAccount: number; maxPerIp: number; windowMs: number };
+  trustProxy: boolean;
+  logLevel: Settings['SWIFTCLOUD_LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Source = Record<string, string | undefined>;
+
+/**
+ * Parses the settings once, from the environment over an optional JSON file named by
+ * `SWIFTCLOUD_CONFIG` (keys are the same variable names). A bad value throws a
+ * ConfigError naming the setting and what it must be.
+ */
+export function loadConfig(env: Source = process.env): Config {
+  const fromFile = env.SWIFTCLOUD_CONFIG ? readConfigFile(env.SWIFTCLOUD_CONFIG) : {};
+  const merged: Source = { ...fromFile };
+  for (const key of Object.keys(settingsSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const parsed = settingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const s = parsed.data;
+  if ((s.SWIFTCLOUD_ADMIN_EMAIL === undefined) !== (s.SWIFTCLOUD_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SWIFTCLOUD_ADMIN_EMAIL and SWIFTCLOUD_ADMIN_PASSWORD: set both or neither',
+    );
+  }
+  const publicUrl = new URL(s.SWIFTCLOUD_PUBLIC_URL ?? `http://localhost:${s.PORT}`);
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    dataDir: path.resolve(s.SWIFTCLOUD_DATA_DIR),
+    databaseUrl: s.DATABASE_URL,
+    dbPoolSize: s.SWIFTCLOUD_DB_POOL_SIZE,
+    publicUrl,
+    admin:
+      s.SWIFTCLOUD_ADMIN_EMAIL && s.SWIFTCLOUD_ADMIN_PASSWORD
+        ? { email: s.SWIFTCLOUD_ADMIN_EMAIL.toLowerCase(), password: s.SWIFTCLOUD_ADMIN_PASSWORD }
+        : undefined,
+    session: {
+      idleMs: s.SWIFTCLOUD_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: s.SWIFTCLOUD_SESSION_MAX_HOURS * 3_600_000,
+      // The __Host- prefix pins the cookie to this exact origin, but browsers accept it only over https.
+      cookieName:
+        publicUrl.protocol === 'https:' ? '__Host-swiftcloud_session' : 'swiftcloud_session',
+      secureCookie: publicUrl.protocol === 'https:',
+    },
+    loginThrottle: {
+      maxPerAccount: s.SWIFTCLOUD_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerIp: s.SWIFTCLOUD_LOGIN_MAX_FAILURES_PER_IP,
+      windowMs: s.SWIFTCLOUD_LOGIN_THROTTLE_MINUTES * 60_000,
+    },
+    trustProxy: s.SWIFTCLOUD_TRUST_PROXY,
+    logLevel: s.SWIFTCLOUD_LOG_LEVEL,
+  };
+}
+
+function readConfigFile(file: string): Source {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(
+      `SWIFTCLOUD_CONFIG: cannot read ${file} as JSON (${(err as Error).message})`,
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`SWIFTCLOUD_CONFIG: ${file} must hold a JSON object of settings`);
+  }
+  const out: Source = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in settingsSchema.shape)) {
+      throw new ConfigError(`SWIFTCLOUD_CONFIG: ${file} has an unknown setting ${key}`);
+    }
+    out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}

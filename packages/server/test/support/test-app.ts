@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp, buildServices, type Services } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import type { Clock } from '../../src/platform/clock.js';
+import { ApiClient } from './client.js';
+import { cloneTestDatabase } from './database.js';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  private t: number;
+  constructor(start = Date.now()) {
+    this.t = start;
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  clock: ManualClock;
+  database: DatabaseHandle;
+  services: Services;
+  app: FastifyInstance;
+  /** A client with no credentials; `.as(token)` gives one that sends a bearer token. */
+  api: ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The real SwiftCloud app on a fresh database, listening on loopback, with a manual clock.
+ * `settings` are environment variables as an operator would set them.
+ */
+export async function startTestApp(settings: Record<string, string> = {}): Promise<TestApp> {
+  const database = await cloneTestDatabase(inject('templateDump'));
+  const clock = new ManualClock();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SWIFTCLOUD_DATA_DIR: '.test-cache/unused',
+    SWIFTCLOUD_PUBLIC_URL: 'http://localhost:8080',
+    SWIFTCLOUD_LOG_LEVEL: 'silent',
+    ...settings,
+  });
+  const services = buildServices({ config, db: database.db, clock });
+  const app = await buildApp({ config, db: database.db, clock }, services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    config,
+    clock,
+    database,
+    services,
+    app,
+    api: new ApiClient(url),
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
