@@ -129,11 +129,9 @@ export function projectsRoutes({ projects }: { projects: ProjectsService }): Fas
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send({
-            data: await projects.addMember(principalOf(request), request.params.id, request.body),
-          }),
+        reply.code(201).send({
+          data: await projects.addMember(principalOf(request), request.params.id, request.body),
+        }),
     );
 
     app.patch(
