@@ -45,7 +45,10 @@ const principal = {
   fromCookie: false,
 };
 for (let i = 1; i <= 10; i++) {
-  await services.projects.create(principal, { name: `Project ${i}`, description: 'Benchmark project' });
+  await services.projects.create(principal, {
+    name: `Project ${i}`,
+    description: 'Benchmark project',
+  });
 }
 const { key } = await services.apiKeys.create(principal, {
   name: 'bench',
@@ -60,14 +63,19 @@ app.get('/bench/bare', { config: { access: 'public' } }, async (_request, reply)
   reply.header('content-type', 'application/json; charset=utf-8').send(body),
 );
 
-const real = await app.inject({ url: '/v1/projects', headers: { authorization: `Bearer ${signedIn.token}` } });
+const real = await app.inject({
+  url: '/v1/projects',
+  headers: { authorization: `Bearer ${signedIn.token}` },
+});
 if (real.statusCode !== 200) throw new Error(`seeding failed: ${real.statusCode} ${real.body}`);
 body = real.body;
 
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
-console.log(JSON.stringify({ port, token: signedIn.token, apiKey: key, bodyBytes: Buffer.byteLength(body) }));
+console.log(
+  JSON.stringify({ port, token: signedIn.token, apiKey: key, bodyBytes: Buffer.byteLength(body) }),
+);
 
 process.on('SIGTERM', () => {
   void app

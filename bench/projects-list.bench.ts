@@ -49,7 +49,12 @@ async function startServer(env: Record<string, string>): Promise<Started> {
   throw new Error('bench server exited before it was ready');
 }
 
-async function load(port: number, urlPath: string, headers: Record<string, string>, duration: number) {
+async function load(
+  port: number,
+  urlPath: string,
+  headers: Record<string, string>,
+  duration: number,
+) {
   return autocannon({
     url: `http://127.0.0.1:${port}${urlPath}`,
     connections: CONNECTIONS,
@@ -81,7 +86,8 @@ async function measure(database: string, env: Record<string, string>): Promise<R
       });
     }
     const bare = rows[0]!.requestsPerSecond;
-    for (const row of rows) row.ratioToBare = Math.round((row.requestsPerSecond / bare) * 1000) / 1000;
+    for (const row of rows)
+      row.ratioToBare = Math.round((row.requestsPerSecond / bare) * 1000) / 1000;
     console.log(`${database}: body ${server.bodyBytes} bytes`);
     return rows;
   } finally {

@@ -46,36 +46,34 @@ const DECEPTIVE_CHARS =
  */
 export function text(opts: { min?: number; max: number; label: string }) {
   const min = opts.min ?? 0;
+  // Checks, not transforms, so that the OpenAPI document shows the limits.
   return z
     .string()
-    .transform((s) => s.normalize('NFC').trim())
-    .pipe(
-      z
-        .string()
-        .min(
-          min,
-          min === 1
-            ? `${opts.label} must not be empty`
-            : `${opts.label} must be at least ${min} characters`,
-        )
-        .max(opts.max, `${opts.label} must be at most ${opts.max} characters`)
-        .refine((s) => !DECEPTIVE_CHARS.test(s), {
-          message: `${opts.label} must not contain control, zero-width or text-direction characters`,
-        }),
-    );
+    .normalize('NFC')
+    .trim()
+    .min(
+      min,
+      min === 1
+        ? `${opts.label} must not be empty`
+        : `${opts.label} must be at least ${min} characters`,
+    )
+    .max(opts.max, `${opts.label} must be at most ${opts.max} characters`)
+    .refine((s) => !DECEPTIVE_CHARS.test(s), {
+      message: `${opts.label} must not contain control, zero-width or text-direction characters`,
+    });
 }
 
 export const uuid = z
   .string()
   .trim()
-  .pipe(z.uuid({ message: 'Must be a UUID such as 3f2b0c9e-8a1d-4c7e-9b1a-2d4e6f8a0b1c' }));
+  .check(z.uuid({ message: 'Must be a UUID such as 3f2b0c9e-8a1d-4c7e-9b1a-2d4e6f8a0b1c' }));
 
 export const email = z
   .string()
   .trim()
+  .toLowerCase()
   .max(254, 'Email must be at most 254 characters')
-  .pipe(z.email({ message: 'Must be an email address such as ada@example.co.zm' }))
-  .transform((s) => s.toLowerCase());
+  .check(z.email({ message: 'Must be an email address such as ada@example.co.zm' }));
 
 /** RFC 3339 UTC time, as every response shows it (`2024-01-01T00:00:00Z`). */
 export const timestamp = z.string().meta({ format: 'date-time', example: '2024-01-01T00:00:00Z' });

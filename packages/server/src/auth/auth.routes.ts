@@ -28,14 +28,16 @@ export function authRoutes({ auth, session }: Deps): FastifyPluginAsyncZod {
     return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
   }
 
+  // Clearing must repeat these too: browsers ignore a __Host- Set-Cookie without Secure.
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: session.secureCookie,
+    path: '/',
+  } as const;
+
   function signIn(reply: FastifyReply, s: SignedIn) {
-    reply.setCookie(session.cookieName, s.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: session.secureCookie,
-      path: '/',
-      expires: s.expiresAt,
-    });
+    reply.setCookie(session.cookieName, s.token, { ...cookieOptions, expires: s.expiresAt });
     return {
       data: {
         token: s.token,
@@ -93,7 +95,7 @@ export function authRoutes({ auth, session }: Deps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         await auth.logout(principalOf(request));
-        reply.clearCookie(session.cookieName, { path: '/' });
+        reply.clearCookie(session.cookieName, cookieOptions);
         return noContent(reply);
       },
     );

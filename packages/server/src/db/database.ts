@@ -46,6 +46,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
             : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) is an
+    // 'error' event on the pool; unheard, it would crash the process. The pool has already
+    // dropped that connection and opens a new one for the next query, which reports its own errors.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

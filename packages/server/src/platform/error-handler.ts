@@ -35,11 +35,11 @@ export function issuesToDetails(
     }
     const field = base || whole;
     let message = issue.message;
-    if (issue.keyword === 'invalid_type' && /received undefined$/.test(message)) {
-      message = base ? `${field} is required` : `A JSON ${whole} is required`;
-    } else if (issue.keyword === 'invalid_type' && /received null$/.test(message)) {
-      message = `${field} must not be null`;
-    }
+    const missing =
+      issue.keyword === 'invalid_type' ? /received (undefined|null)$/.exec(message) : null;
+    if (missing && !base) message = `A JSON ${whole} is required`;
+    else if (missing?.[1] === 'undefined') message = `${field} is required`;
+    else if (missing) message = `${field} must not be null`;
     details.push({ field, message });
   }
   return details;
