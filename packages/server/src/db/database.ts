@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PglitePool } from './pglite-pool.js';
+import { PreparedStatementPool } from './prepared-pool.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -50,7 +51,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // 'error' event on the pool; unheard, it would crash the process. The pool has already
     // dropped that connection and opens a new one for the next query, which reports its own errors.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new PreparedStatementPool(pool) }),
+    });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
