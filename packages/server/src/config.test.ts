@@ -45,8 +45,17 @@ describe('loadConfig', () => {
       },
       loginThrottle: { maxPerAccount: 5, maxPerIp: 30, windowMs: 15 * 60_000 },
       trustProxy: false,
+      dns: {
+        host: '127.0.0.1',
+        port: 5353,
+        nameservers: ['ns1.swiftcloud.zm', 'ns2.swiftcloud.zm'],
+        hostmaster: 'hostmaster.swiftcloud.zm',
+        secondaries: [],
+        rootServers: expect.arrayContaining([{ host: '198.41.0.4', port: 53 }]),
+      },
       logLevel: 'info',
     });
+    expect(config.dns.rootServers).toHaveLength(13);
   });
 
   it('reads each setting from the environment', () => {
@@ -111,8 +120,32 @@ describe('loadConfig', () => {
     [{ SWIFTCLOUD_SESSION_IDLE_MINUTES: '0' }, 'SWIFTCLOUD_SESSION_IDLE_MINUTES'],
     [{ SWIFTCLOUD_TRUST_PROXY: 'maybe' }, 'SWIFTCLOUD_TRUST_PROXY'],
     [{ SWIFTCLOUD_LOG_LEVEL: 'loud' }, 'SWIFTCLOUD_LOG_LEVEL'],
+    [{ SWIFTCLOUD_DNS_PORT: '65536' }, 'SWIFTCLOUD_DNS_PORT'],
+    [{ SWIFTCLOUD_NAMESERVERS: 'ns1..swiftcloud.zm' }, 'SWIFTCLOUD_NAMESERVERS'],
+    [{ SWIFTCLOUD_NAMESERVERS: 'localhost' }, 'SWIFTCLOUD_NAMESERVERS'],
+    [{ SWIFTCLOUD_DNS_HOSTMASTER: 'hostmaster@swiftcloud.zm' }, 'SWIFTCLOUD_DNS_HOSTMASTER'],
+    [{ SWIFTCLOUD_DNS_SECONDARIES: 'knot.example.co.zm' }, 'SWIFTCLOUD_DNS_SECONDARIES'],
+    [{ SWIFTCLOUD_DNS_SECONDARIES: '127.0.0.1:99999' }, 'SWIFTCLOUD_DNS_SECONDARIES'],
+    [{ SWIFTCLOUD_DNS_ROOT_SERVERS: '300.1.1.1' }, 'SWIFTCLOUD_DNS_ROOT_SERVERS'],
   ])('stops on %j with a ConfigError naming %s', (env, setting) => {
     expect(refusal(env).message).toContain(setting);
+  });
+
+  it('reads the DNS settings: nameservers normalised, endpoints with their ports', () => {
+    const { dns } = loadConfig({
+      SWIFTCLOUD_DNS_PORT: '53',
+      SWIFTCLOUD_NAMESERVERS: ' NS1.Example.co.zm. ,ns2.example.co.zm',
+      SWIFTCLOUD_DNS_SECONDARIES: '127.0.0.2:5300, ::1, [::1]:5301',
+      SWIFTCLOUD_DNS_ROOT_SERVERS: '127.0.0.9',
+    });
+    expect(dns.port).toBe(53);
+    expect(dns.nameservers).toEqual(['ns1.example.co.zm', 'ns2.example.co.zm']);
+    expect(dns.secondaries).toEqual([
+      { host: '127.0.0.2', port: 5300 },
+      { host: '::1', port: 53 },
+      { host: '::1', port: 5301 },
+    ]);
+    expect(dns.rootServers).toEqual([{ host: '127.0.0.9', port: 53 }]);
   });
 
   it('names every bad setting at once', () => {

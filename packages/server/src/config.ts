@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -12,6 +13,66 @@ const int = (min: number, max: number) =>
     .int('must be a whole number')
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
+
+// a.root-servers.net ... m.root-servers.net (IPv4), where nameserver verification starts.
+const IANA_ROOT_SERVERS = [
+  '198.41.0.4',
+  '170.247.170.2',
+  '192.33.4.12',
+  '199.7.91.13',
+  '192.203.230.10',
+  '192.5.5.241',
+  '192.112.36.4',
+  '198.97.190.53',
+  '192.36.148.17',
+  '192.58.128.30',
+  '193.0.14.129',
+  '199.7.83.42',
+  '202.12.27.33',
+];
+
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** `host` or `host:port` (IPv4, or [IPv6]:port). */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+function parseEndpoints(setting: string, value: string, defaultPort: number): Endpoint[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const m =
+        /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(item) ??
+        /^([0-9a-fA-F:]+)$/.exec(item);
+      const host = m?.[1] ?? m?.[2];
+      const port = m?.[3] ? Number(m[3]) : defaultPort;
+      if (!host || !isIP(host) || port < 1 || port > 65535) {
+        throw new ConfigError(
+          `Invalid configuration:\n  ${setting}: ${item} is not an IP address, IP:port or [IPv6]:port`,
+        );
+      }
+      return { host, port };
+    });
+}
+
+function parseHostnames(setting: string, value: string): string[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean);
+  const bad = names.find((n) => !HOSTNAME.test(n));
+  if (bad !== undefined || names.length === 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${setting}: ${bad ?? '(empty)'} is not a hostname such as ns1.example.co.zm`,
+    );
+  }
+  return names;
+}
 
 /** Every setting SwiftCloud reads, by its environment variable name. */
 const settingsSchema = z.object({
@@ -38,6 +99,12 @@ const settingsSchema = z.object({
   SWIFTCLOUD_LOGIN_MAX_FAILURES_PER_IP: int(1, 100000).default(30),
   SWIFTCLOUD_LOGIN_THROTTLE_MINUTES: int(1, 24 * 60).default(15),
   SWIFTCLOUD_TRUST_PROXY: bool.default(false),
+  SWIFTCLOUD_DNS_HOST: z.string().min(1).default('127.0.0.1'),
+  SWIFTCLOUD_DNS_PORT: int(0, 65535).default(5353),
+  SWIFTCLOUD_NAMESERVERS: z.string().default('ns1.swiftcloud.zm,ns2.swiftcloud.zm'),
+  SWIFTCLOUD_DNS_HOSTMASTER: z.string().default('hostmaster.swiftcloud.zm'),
+  SWIFTCLOUD_DNS_SECONDARIES: z.string().default(''),
+  SWIFTCLOUD_DNS_ROOT_SERVERS: z.string().default(IANA_ROOT_SERVERS.join(',')),
   SWIFTCLOUD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -57,6 +124,18 @@ export interface Config {
   session: { idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
   loginThrottle: { maxPerAccount: number; maxPerIp: number; windowMs: number };
   trustProxy: boolean;
+  dns: {
+    host: string;
+    port: number;
+    /** The platform's nameservers: every zone's apex NS, and what customers delegate to. */
+    nameservers: string[];
+    /** The SOA's RNAME, as a hostname (`hostmaster.swiftcloud.zm`). */
+    hostmaster: string;
+    /** Secondaries allowed to transfer zones (AXFR), and sent a NOTIFY on each change. */
+    secondaries: Endpoint[];
+    /** Where nameserver verification starts its walk down the tree. */
+    rootServers: Endpoint[];
+  };
   logLevel: Settings['SWIFTCLOUD_LOG_LEVEL'];
 }
 
@@ -115,6 +194,14 @@ export function loadConfig(env: Source = process.env): Config {
       windowMs: s.SWIFTCLOUD_LOGIN_THROTTLE_MINUTES * 60_000,
     },
     trustProxy: s.SWIFTCLOUD_TRUST_PROXY,
+    dns: {
+      host: s.SWIFTCLOUD_DNS_HOST,
+      port: s.SWIFTCLOUD_DNS_PORT,
+      nameservers: parseHostnames('SWIFTCLOUD_NAMESERVERS', s.SWIFTCLOUD_NAMESERVERS),
+      hostmaster: parseHostnames('SWIFTCLOUD_DNS_HOSTMASTER', s.SWIFTCLOUD_DNS_HOSTMASTER)[0]!,
+      secondaries: parseEndpoints('SWIFTCLOUD_DNS_SECONDARIES', s.SWIFTCLOUD_DNS_SECONDARIES, 53),
+      rootServers: parseEndpoints('SWIFTCLOUD_DNS_ROOT_SERVERS', s.SWIFTCLOUD_DNS_ROOT_SERVERS, 53),
+    },
     logLevel: s.SWIFTCLOUD_LOG_LEVEL,
   };
 }
