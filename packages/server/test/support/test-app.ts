@@ -47,6 +47,8 @@ export async function startTestApp(settings: Record<string, string> = {}): Promi
     SWIFTCLOUD_DATA_DIR: '.test-cache/unused',
     SWIFTCLOUD_PUBLIC_URL: 'http://localhost:8080',
     SWIFTCLOUD_LOG_LEVEL: 'silent',
+    // Tests never reach the internet: whatever resolves names starts from loopback.
+    SWIFTCLOUD_DNS_ROOT_SERVERS: '127.0.0.1:9',
     ...settings,
   });
   const services = buildServices({ config, db: database.db, clock });
