@@ -12,9 +12,22 @@ export type DatabaseTarget =
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob }
   | { kind: 'postgres'; url: string; poolSize: number };
 
+/** Stops a subscription made with `listen`. */
+export type Unlisten = () => Promise<void>;
+
 export interface DatabaseHandle {
   db: Db;
   kind: DatabaseTarget['kind'];
+  /**
+   * Calls `onMessage` with the payload of each `NOTIFY channel` (from any process sharing
+   * the database), and `onResync` after the listening connection was lost and made again,
+   * when notifications may have been missed. `channel` is a plain identifier.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onResync: () => void,
+  ): Promise<Unlisten>;
   /** The embedded database itself, when there is one (to dump it, for tests' templates). */
   pglite?: PGlite;
   close(): Promise<void>;
@@ -54,7 +67,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new PreparedStatementPool(pool) }),
     });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      listen: (channel, onMessage, onResync) =>
+        listenOnPostgres(target.url, channel, onMessage, onResync),
+      close: () => db.destroy(),
+    };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const pglite = await PGlite.create({
@@ -65,7 +84,77 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new PglitePool(pglite) }),
   });
-  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    // One process holds an embedded database, so its notifications are never missed.
+    listen: async (channel, onMessage) => {
+      assertChannel(channel);
+      const stop = await pglite.listen(channel, onMessage);
+      return () => stop();
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function assertChannel(channel: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+}
+
+const RELISTEN_MAX_DELAY_MS = 10_000;
+
+/**
+ * LISTEN on a dedicated connection (a pooled one would be handed to other queries), made
+ * again with backoff whenever it is lost; each new connection is a resync.
+ */
+async function listenOnPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onResync: () => void,
+): Promise<Unlisten> {
+  assertChannel(channel);
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 100;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? '');
+    });
+    c.on('error', () => reconnect(c));
+    c.on('end', () => reconnect(c));
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    client = c;
+    delay = 100;
+  };
+
+  const reconnect = (lost: pg.Client): void => {
+    if (stopped || client !== lost) return;
+    client = undefined;
+    lost.end().catch(() => {});
+    const attempt = (): void => {
+      retry = setTimeout(() => {
+        if (stopped) return;
+        connect().then(onResync, () => {
+          delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS);
+          attempt();
+        });
+      }, delay);
+    };
+    attempt();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }
 
 /** True when the database answers a query. */

@@ -1,0 +1,28 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle, Unlisten } from '../db/database.js';
+import type { ZoneChanges } from './zone.js';
+
+const CHANNEL = 'swiftcloud_zone_changed';
+
+/**
+ * Zone changes announced through the database (`NOTIFY`), so that the DNS server of every
+ * API instance sharing it hears every change, its own included.
+ */
+export class DatabaseZoneChanges implements ZoneChanges {
+  private readonly subscriptions: Unlisten[] = [];
+
+  constructor(private readonly database: DatabaseHandle) {}
+
+  async changed(name: string): Promise<void> {
+    await sql`select pg_notify(${CHANNEL}, ${name})`.execute(this.database.db);
+  }
+
+  async subscribe(onChange: (name: string) => void, onResync: () => void): Promise<void> {
+    this.subscriptions.push(await this.database.listen(CHANNEL, onChange, onResync));
+  }
+
+  /** Ends every subscription (their connections included). */
+  async close(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((stop) => stop()));
+  }
+}
