@@ -5,7 +5,8 @@
  * Prints one JSON line ({port, token, apiKey, bodyBytes}) when it is listening.
  */
 import path from 'node:path';
-import { buildApp, buildServices } from '../packages/server/dist/app.js';
+import { buildApp, buildServices, type AppDeps } from '../packages/server/dist/app.js';
+import { DatabaseZoneChanges } from '../packages/server/dist/dns/zone-changes.js';
 import { loadConfig } from '../packages/server/dist/config.js';
 import { openDatabase } from '../packages/server/dist/db/database.js';
 import { migrateToLatest } from '../packages/server/dist/db/migrate.js';
@@ -28,8 +29,18 @@ const database = await openDatabase(
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') },
 );
 await migrateToLatest(database.db);
-const services = buildServices({ config, db: database.db, clock: systemClock });
-const app = await buildApp({ config, db: database.db, clock: systemClock }, services);
+// Nothing here verifies domains: the check is never called, and announcements go nowhere.
+const deps: AppDeps = {
+  config,
+  db: database.db,
+  clock: systemClock,
+  dns: {
+    check: { check: async () => ({ status: 'pending', delegatedNameservers: [] }) },
+    changes: new DatabaseZoneChanges(database),
+  },
+};
+const services = buildServices(deps);
+const app = await buildApp(deps, services);
 
 const email = `bench-${Date.now()}@example.co.zm`;
 const signedIn = await services.auth.register(

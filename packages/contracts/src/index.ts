@@ -3,3 +3,4 @@ export * from './auth.js';
 export * from './api-keys.js';
 export * from './projects.js';
 export * from './admin.js';
+export * from './dns.js';

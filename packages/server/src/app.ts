@@ -21,6 +21,15 @@ import { UsersRepo } from './auth/users.repo.js';
 import type { Config } from './config.js';
 import { isReachable, type Db } from './db/database.js';
 import { isMigrated } from './db/migrate.js';
+import { DomainChecks } from './dns/domains.checks.js';
+import { DomainsRepo } from './dns/domains.repo.js';
+import { domainsRoutes } from './dns/domains.routes.js';
+import { DomainsService, type NameserverCheck } from './dns/domains.service.js';
+import { RecordsRepo } from './dns/records.repo.js';
+import { recordsRoutes } from './dns/records.routes.js';
+import { RecordsService } from './dns/records.service.js';
+import type { ZoneChanges } from './dns/zone.js';
+import { ZonesRepo } from './dns/zones.repo.js';
 import { AuditLog } from './platform/audit.js';
 import type { Clock } from './platform/clock.js';
 import { registerErrorHandling } from './platform/error-handler.js';
@@ -35,10 +44,12 @@ export interface AppDeps {
   config: Config;
   db: Db;
   clock: Clock;
+  /** How domains are verified (a walk from the root servers) and zone changes announced. */
+  dns: { check: NameserverCheck; changes: ZoneChanges };
 }
 
 /** The services of one running SwiftCloud, wired together. */
-export function buildServices({ config, db, clock }: AppDeps) {
+export function buildServices({ config, db, clock, dns }: AppDeps) {
   const users = new UsersRepo(db);
   const audit = new AuditLog(db);
   const sessions = new SessionsService(new SessionsRepo(db), config.session, clock);
@@ -57,7 +68,35 @@ export function buildServices({ config, db, clock }: AppDeps) {
   );
   const apiKeys = new ApiKeysService(new ApiKeysRepo(db), projects.isMember, clock);
   const adminUsers = new AdminUsersService(users, sessions, audit, clock);
-  return { users, sessions, auth, projects, apiKeys, adminUsers };
+  const platformDns = { nameservers: config.dns.nameservers, hostmaster: config.dns.hostmaster };
+  const domainsRepo = new DomainsRepo(db);
+  /** The ZoneSource the DNS server loads its zones from. */
+  const zones = new ZonesRepo(db, platformDns);
+  const domains = new DomainsService(
+    domainsRepo,
+    zones,
+    projects,
+    dns.check,
+    dns.changes,
+    audit,
+    clock,
+    platformDns,
+  );
+  const records = new RecordsService(new RecordsRepo(db), domains, dns.changes, audit, clock);
+  /** The verification job's VerificationRepo. */
+  const domainChecks = new DomainChecks(domainsRepo, dns.changes);
+  return {
+    users,
+    sessions,
+    auth,
+    projects,
+    apiKeys,
+    adminUsers,
+    zones,
+    domains,
+    records,
+    domainChecks,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -116,6 +155,8 @@ export async function buildApp(
       await v1.register(apiKeysRoutes({ apiKeys: services.apiKeys }));
       await v1.register(projectsRoutes({ projects: services.projects }));
       await v1.register(adminRoutes({ users: services.adminUsers }));
+      await v1.register(domainsRoutes({ domains: services.domains }));
+      await v1.register(recordsRoutes({ records: services.records }));
     },
     { prefix: '/v1' },
   );

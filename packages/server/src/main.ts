@@ -1,9 +1,14 @@
 import path from 'node:path';
 import { ensureConfiguredAdmin } from './admin/admin-account.js';
-import { buildApp, buildServices } from './app.js';
+import { buildApp, buildServices, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseTarget } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { DnsServer } from './dns/server/dns-server.js';
+import { DelegationResolver } from './dns/verification/delegation-resolver.js';
+import { NameserverVerifier } from './dns/verification/nameserver-check.js';
+import { startDueChecks } from './dns/verification/verification.jobs.js';
+import { DatabaseZoneChanges } from './dns/zone-changes.js';
 import { systemClock } from './platform/clock.js';
 
 const PURGE_SESSIONS_EVERY_MS = 15 * 60_000;
@@ -14,10 +19,9 @@ function databaseTarget(config: Config): DatabaseTarget {
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
 }
 
-async function main(): Promise<void> {
-  let config: Config;
+function readConfig(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -25,12 +29,27 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
 
+/** The composition root of a running SwiftCloud: API, DNS server and background jobs. */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const clock = systemClock;
   const database = await openDatabase(databaseTarget(config));
   const applied = await migrateToLatest(database.db);
-  const clock = systemClock;
-  const services = buildServices({ config, db: database.db, clock });
-  const app = await buildApp({ config, db: database.db, clock }, services);
+
+  const zoneChanges = new DatabaseZoneChanges(database);
+  const verifier = new NameserverVerifier(
+    new DelegationResolver({ rootServers: config.dns.rootServers }),
+  );
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    clock,
+    dns: { check: verifier, changes: zoneChanges },
+  };
+  const services = buildServices(deps);
+  const app = await buildApp(deps, services);
   app.log.info({ applied, database: database.kind }, 'database ready');
 
   if (config.admin) {
@@ -38,6 +57,17 @@ async function main(): Promise<void> {
     app.log.info({ email: config.admin.email, outcome }, 'platform administrator');
   }
 
+  const dnsServer = new DnsServer(config.dns, services.zones, zoneChanges, {
+    log: app.log.child({ component: 'dns' }),
+  });
+  await dnsServer.start();
+  const domainChecks = startDueChecks({
+    repo: services.domainChecks,
+    verifier,
+    clock,
+    nameservers: config.dns.nameservers,
+    logger: app.log.child({ component: 'nameserver-checks' }),
+  });
   const purge = setInterval(() => {
     services.sessions
       .purgeExpired()
@@ -52,6 +82,9 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
     await app.close();
+    await domainChecks.stop();
+    await dnsServer.stop();
+    await zoneChanges.close();
     await database.close();
     process.exit(0);
   };
@@ -63,6 +96,7 @@ async function main(): Promise<void> {
   app.log.info(
     {
       url: base,
+      dns: `${config.dns.host}:${dnsServer.port}`,
       database: database.kind === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL',
     },
     `SwiftCloud is up. Sign up with POST ${base}/v1/auth/register or sign in with POST ${base}/v1/auth/login; API reference at ${base}/docs`,
@@ -70,7 +104,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // A failed migration or an unreachable database stops the start, loudly.
+  // A failed migration, an unreachable database or a taken port stops the start, loudly.
   console.error('SwiftCloud failed to start:', err instanceof Error ? err.message : err);
   if (err instanceof Error && err.cause) console.error('cause:', err.cause);
   process.exit(1);

@@ -73,6 +73,35 @@ export interface AuditEventsTable {
   created_at: Date;
 }
 
+export interface DomainsTable {
+  id: Generated<string>;
+  project_id: string;
+  /** Absolute, lowercase, punycode, no trailing dot. */
+  name: string;
+  status: 'pending' | 'active' | 'failed';
+  delegated_nameservers: Defaulted<string[]>;
+  last_checked_at: Date | null;
+  next_check_at: Date | null;
+  check_attempts: Defaulted<number>;
+  serial: number;
+  created_at: Date;
+  updated_at: Date;
+  verified_at: Date | null;
+}
+
+export interface DnsRecordsTable {
+  id: Generated<string>;
+  domain_id: string;
+  /** Relative to the domain: `@`, `www`, `*.dev`. */
+  name: string;
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS' | 'SRV' | 'CAA';
+  content: string;
+  ttl: number;
+  priority: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -81,4 +110,6 @@ export interface Database {
   project_members: ProjectMembersTable;
   login_throttle: LoginThrottleTable;
   audit_events: AuditEventsTable;
+  domains: DomainsTable;
+  dns_records: DnsRecordsTable;
 }

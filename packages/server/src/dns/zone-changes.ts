@@ -17,8 +17,10 @@ export class DatabaseZoneChanges implements ZoneChanges {
     await sql`select pg_notify(${CHANNEL}, ${name})`.execute(this.database.db);
   }
 
-  async subscribe(onChange: (name: string) => void, onResync: () => void): Promise<void> {
-    this.subscriptions.push(await this.database.listen(CHANNEL, onChange, onResync));
+  async subscribe(onChange: (name: string) => void, onResync: () => void): Promise<Unlisten> {
+    const unlisten = await this.database.listen(CHANNEL, onChange, onResync);
+    this.subscriptions.push(unlisten);
+    return unlisten;
   }
 
   /** Ends every subscription (their connections included). */

@@ -56,6 +56,9 @@ export interface ZoneSource {
 export interface ZoneChanges {
   /** Announces a change of the zone `name` (records, serial, or the zone added or removed). */
   changed(name: string): Promise<void>;
-  /** Calls `onChange` for each announced change; `onResync` when announcements may have been missed. */
-  subscribe(onChange: (name: string) => void, onResync: () => void): Promise<void>;
+  /**
+   * Calls `onChange` for each announced change, and `onResync` when announcements may have
+   * been missed; answers a function that ends the subscription.
+   */
+  subscribe(onChange: (name: string) => void, onResync: () => void): Promise<() => Promise<void>>;
 }

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
-import { buildApp, buildServices, type Services } from '../../src/app.js';
+import { buildApp, buildServices, type AppDeps, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { Clock } from '../../src/platform/clock.js';
+import { DatabaseZoneChanges } from '../../src/dns/zone-changes.js';
 import { ApiClient } from './client.js';
+import { FakeNameserverCheck } from './dns-fakes.js';
 import { cloneTestDatabase } from './database.js';
 
 /** A clock the test moves by hand. */
@@ -36,9 +38,13 @@ export interface TestApp {
 
 /**
  * The real SwiftCloud app on a fresh database, listening on loopback, with a manual clock.
- * `settings` are environment variables as an operator would set them.
+ * `settings` are environment variables as an operator would set them; `overrides.dns` replaces
+ * the nameserver check (by default a fake answering pending) and the zone-change announcements.
  */
-export async function startTestApp(settings: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  settings: Record<string, string> = {},
+  overrides: Partial<Pick<AppDeps, 'dns'>> = {},
+): Promise<TestApp> {
   const database = await cloneTestDatabase(inject('templateDump'));
   const clock = new ManualClock();
   const config = loadConfig({
@@ -51,8 +57,14 @@ export async function startTestApp(settings: Record<string, string> = {}): Promi
     SWIFTCLOUD_DNS_ROOT_SERVERS: '127.0.0.1:9',
     ...settings,
   });
-  const services = buildServices({ config, db: database.db, clock });
-  const app = await buildApp({ config, db: database.db, clock }, services);
+  // The internet's DNS is faked (every domain stays pending); announcements are real.
+  const dns = overrides.dns ?? {
+    check: new FakeNameserverCheck(),
+    changes: new DatabaseZoneChanges(database),
+  };
+  const deps: AppDeps = { config, db: database.db, clock, dns };
+  const services = buildServices(deps);
+  const app = await buildApp(deps, services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
