@@ -43,7 +43,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   settings: Record<string, string> = {},
-  overrides: Partial<Pick<AppDeps, 'dns'>> = {},
+  overrides: { dns?: Partial<AppDeps['dns']> } = {},
 ): Promise<TestApp> {
   const database = await cloneTestDatabase(inject('templateDump'));
   const clock = new ManualClock();
@@ -58,9 +58,9 @@ export async function startTestApp(
     ...settings,
   });
   // The internet's DNS is faked (every domain stays pending); announcements are real.
-  const dns = overrides.dns ?? {
-    check: new FakeNameserverCheck(),
-    changes: new DatabaseZoneChanges(database),
+  const dns: AppDeps['dns'] = {
+    check: overrides.dns?.check ?? new FakeNameserverCheck(),
+    changes: overrides.dns?.changes ?? new DatabaseZoneChanges(database),
   };
   const deps: AppDeps = { config, db: database.db, clock, dns };
   const services = buildServices(deps);
