@@ -147,7 +147,10 @@ describe('a name claimed in two projects', () => {
       type: 'TXT',
       content: 'owner=bea',
     });
-    const txt = (r: Response) => (r.answers ?? []).map((a) => (a.data as Buffer[]).join('')).join();
+    const txt = (r: Response) =>
+      answers(r)
+        .map((a) => (a.data as Buffer[]).join(''))
+        .join();
     await askUntil('contested.co.zm', 'TXT', (r) => txt(r) === 'owner=ada');
 
     check.answer('contested.co.zm', { status: 'active', delegatedNameservers: OURS });
