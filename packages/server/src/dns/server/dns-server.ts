@@ -24,6 +24,8 @@ export interface DnsServerOptions {
   tcpIdleTimeoutMs?: number;
   /** TCP connections held at once; more are refused until some close. */
   maxTcpConnections?: number;
+  /** Every zone is reloaded this often, in case a change announcement was lost (default 5 min). */
+  resyncEveryMs?: number;
 }
 
 // Queries read from one TCP connection but not yet answered; past this the socket stops reading.
@@ -69,6 +71,7 @@ export class DnsServer {
       changes,
       (zone) => void this.notify(zone.name),
       this.log,
+      options.resyncEveryMs,
     );
   }
 

@@ -95,4 +95,44 @@ describe('ZoneMirror', () => {
     await mirror.settled();
     expect(store.get('a.zm')?.serial).toBe(1);
   });
+
+  it('never lets an older snapshot (a resync racing a reload) replace a newer zone', async () => {
+    const source = new FakeZoneSource([makeZone('a.zm', 5, [])]);
+    const { store, mirror } = await setup(source);
+    // The resync's snapshot was taken before the change that the reload already served.
+    const stale = [makeZone('a.zm', 4, [])];
+    source.loadAll = async () => structuredClone(stale);
+    await mirror.resync();
+    expect(store.get('a.zm')?.serial).toBe(5);
+  });
+
+  it('keeps a zone missing from a resync snapshot when its own reload still finds it', async () => {
+    const source = new FakeZoneSource([makeZone('a.zm', 1, [])]);
+    const { store, mirror } = await setup(source);
+    source.loadAll = async () => []; // a snapshot taken before a.zm was added
+    await mirror.resync();
+    await mirror.settled();
+    expect(store.get('a.zm')?.serial).toBe(1);
+    source.zones = [];
+    await mirror.resync();
+    await mirror.settled();
+    expect(store.get('a.zm')).toBeUndefined();
+  });
+
+  it('resyncs on its own every resyncEveryMs, catching a change whose announcement was lost', async () => {
+    const source = new FakeZoneSource([makeZone('a.zm', 1, [])]);
+    const store = new ZoneStore();
+    const mirror = new ZoneMirror(store, source, new LocalZoneChanges(), () => {}, silentLog, 20);
+    await mirror.start();
+    try {
+      source.put(makeZone('a.zm', 2, [])); // changed, never announced
+      const deadline = Date.now() + 2_000;
+      while (store.get('a.zm')?.serial !== 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(store.get('a.zm')?.serial).toBe(2);
+    } finally {
+      mirror.stop();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Zone, ZoneChanges, ZoneSource } from '../zone.js';
 import type { DnsLog } from './dns-log.js';
 import { canonicalName } from './names.js';
+import { serialAtOrAfter } from './zone-transfer.js';
 import type { IndexedZone, ZoneStore } from './zone-store.js';
 
 // A failed load is retried after these pauses, then left until the next change or resync.
@@ -27,7 +28,11 @@ export class ZoneMirror {
     private readonly changes: ZoneChanges,
     private readonly onServed: (zone: IndexedZone) => void,
     private readonly log: DnsLog,
+    /** A full reload this often catches changes whose announcement was lost (0: never). */
+    private readonly resyncEveryMs = 5 * 60_000,
   ) {}
+
+  private resyncTimer: NodeJS.Timeout | undefined;
 
   private unsubscribe: (() => Promise<void>) | undefined;
 
@@ -45,11 +50,16 @@ export class ZoneMirror {
     if (this.resyncEarly) void this.resync();
     for (const name of this.early) this.changed(name);
     this.early.clear();
+    if (this.resyncEveryMs > 0) {
+      this.resyncTimer = setInterval(() => void this.resync(), this.resyncEveryMs);
+      this.resyncTimer.unref();
+    }
   }
 
   /** Ends the subscription and ignores every change still in flight. */
   stop(): void {
     this.stopped = true;
+    clearInterval(this.resyncTimer);
     void this.unsubscribe?.();
   }
 
@@ -94,7 +104,9 @@ export class ZoneMirror {
       if (this.stopped) return;
       const kept = new Set(zones.map((z) => canonicalName(z.name)));
       for (const zone of zones) this.serve(zone);
-      for (const name of this.store.names()) if (!kept.has(name)) this.store.remove(name);
+      // A zone missing from the snapshot may have been added since it was taken: its own
+      // reload (queued behind any running one) decides whether it goes.
+      for (const name of this.store.names()) if (!kept.has(name)) this.changed(name);
       this.log.info({ zones: zones.length }, 'DNS zones resynchronised');
     } catch (err) {
       this.log.error({ err }, 'DNS zone resync failed; serving the zones held');
@@ -123,6 +135,11 @@ export class ZoneMirror {
   /** Serves `zone` in place of the version held, telling `onServed` (if `announce`) when its serial moved. */
   private serve(zone: Zone, announce = true): void {
     const before = this.store.get(zone.name)?.serial;
+    // Serials only rise, so a snapshot older than the version held (a resync's, racing a
+    // reload) must not replace it.
+    if (before !== undefined && (zone.serial === before || !serialAtOrAfter(zone.serial, before))) {
+      return;
+    }
     let indexed: IndexedZone;
     try {
       indexed = this.store.replace(zone);
