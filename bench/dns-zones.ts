@@ -1,86 +1,92 @@
 /**
- * The zones the DNS benchmark serves: `count` zones of exactly 20 records each, as Zone
- * objects (for SwiftCloud's server) and as RFC 1035 zone files (for Knot).
+ * What the DNS benchmark puts in SwiftCloud and asks both servers: `bench-0001.co.zm` and
+ * on, each with the same 20 records (A, AAAA, MX, TXT, CAA, CNAME, SRV) as the API takes
+ * them, and the dnsperf query file over those zones.
  */
-import type { ServedRecord, Zone } from '../packages/server/src/dns/zone.js';
+import type { CreateRecordBody } from '@swiftcloud/contracts';
 
 export function benchZoneName(i: number): string {
-  return `z${i}.bench.zm`;
+  return `bench-${String(i).padStart(4, '0')}.co.zm`;
 }
 
-/** Zone `i` at `serial`; `variant` changes one address, for the change-to-served measurement. */
-export function benchZone(i: number, serial = 1, variant = 0): Zone {
-  const name = benchZoneName(i);
-  const at = (rel: string) => (rel === '@' ? name : `${rel}.${name}`);
-  const r = (rel: string, type: ServedRecord['type'], data: unknown, ttl = 3600) =>
-    ({ name: at(rel), type, ttl, data }) as ServedRecord;
-  const records: ServedRecord[] = [
-    r('@', 'SOA', {
-      mname: 'ns1.swiftcloud.zm',
-      rname: 'hostmaster.swiftcloud.zm',
-      serial,
-      refresh: 3600,
-      retry: 600,
-      expire: 1_209_600,
-      minimum: 300,
-    }),
-    r('@', 'NS', 'ns1.swiftcloud.zm'),
-    r('@', 'NS', 'ns2.swiftcloud.zm'),
-    r('@', 'A', `10.${(i >> 8) & 255}.${i & 255}.1`),
-    r('@', 'MX', { preference: 10, exchange: at('mail') }),
-    r('@', 'TXT', ['v=spf1 mx -all']),
-    r('@', 'CAA', { flags: 0, tag: 'issue', value: 'letsencrypt.org' }),
-    r('www', 'CNAME', name),
-    r('mail', 'A', `10.${(i >> 8) & 255}.${i & 255}.${25 + variant}`),
-    r('v6', 'AAAA', `2001:db8::${i.toString(16)}`),
-    r('_sip._tcp', 'SRV', { priority: 10, weight: 5, port: 5060, target: at('mail') }),
-    ...Array.from({ length: 9 }, (_, h) =>
-      r(`h${h}`, 'A', `10.${(i >> 8) & 255}.${i & 255}.${100 + h}`),
-    ),
+/** The third and fourth octets of zone `i`'s IPv4 addresses, 10.x.y.z. */
+const net = (i: number) => `10.${(i >> 8) & 255}.${i & 255}`;
+
+/** The address of `mail` in zone `i`; `variant` is the change number, 0 before any change. */
+export function mailAddress(i: number, variant = 0): string {
+  return `${net(i)}.${25 + variant}`;
+}
+
+/** Zone `i`'s 20 records, as POST /v1/domains/{id}/records takes them. */
+export function benchRecords(i: number): CreateRecordBody[] {
+  const zone = benchZoneName(i);
+  const v6 = `2001:db8:${i.toString(16)}`;
+  return [
+    { name: '@', type: 'A', content: `${net(i)}.1` },
+    { name: '@', type: 'AAAA', content: `${v6}::1` },
+    { name: '@', type: 'MX', content: `mail.${zone}`, priority: 10 },
+    { name: '@', type: 'MX', content: `mail2.${zone}`, priority: 20 },
+    { name: '@', type: 'TXT', content: 'v=spf1 mx -all' },
+    { name: '@', type: 'TXT', content: `site-verification=bench${i}` },
+    { name: '@', type: 'CAA', content: '0 issue "letsencrypt.org"' },
+    { name: 'www', type: 'CNAME', content: zone },
+    { name: 'api', type: 'CNAME', content: `www.${zone}` },
+    { name: 'mail', type: 'A', content: mailAddress(i) },
+    { name: 'mail', type: 'AAAA', content: `${v6}::25` },
+    { name: 'mail2', type: 'A', content: `${net(i)}.26` },
+    { name: '_sip._tcp', type: 'SRV', content: `5 5060 mail.${zone}`, priority: 10 },
+    { name: '_dmarc', type: 'TXT', content: 'v=DMARC1; p=none' },
+    ...Array.from({ length: 6 }, (_, h) => ({
+      name: `h${h}`,
+      type: 'A' as const,
+      content: `${net(i)}.${100 + h}`,
+    })),
   ];
-  return { name, serial, records };
 }
 
-/** The zone as a zone file Knot loads: absolute names, one record a line. */
-export function zoneFile(zone: Zone): string {
-  const line = (rec: ServedRecord): string => {
-    const head = `${rec.name}. ${rec.ttl} IN ${rec.type}`;
-    switch (rec.type) {
-      case 'SOA': {
-        const d = rec.data;
-        return `${head} ${d.mname}. ${d.rname}. ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`;
-      }
-      case 'NS':
-      case 'CNAME':
-        return `${head} ${rec.data}.`;
-      case 'A':
-      case 'AAAA':
-        return `${head} ${rec.data}`;
-      case 'MX':
-        return `${head} ${rec.data.preference} ${rec.data.exchange}.`;
-      case 'TXT':
-        return `${head} ${rec.data.map((s) => JSON.stringify(s)).join(' ')}`;
-      case 'SRV':
-        return `${head} ${rec.data.priority} ${rec.data.weight} ${rec.data.port} ${rec.data.target}.`;
-      case 'CAA':
-        return `${head} ${rec.data.flags} ${rec.data.tag} ${JSON.stringify(rec.data.value)}`;
-    }
-  };
-  return zone.records.map(line).join('\n') + '\n';
+/** Zone `i`'s dnsperf queries, `name type`. */
+function zoneQueries(i: number): string[] {
+  const zone = benchZoneName(i);
+  return [
+    `${zone} A`,
+    `www.${zone} A`,
+    `api.${zone} AAAA`,
+    `${zone} MX`,
+    `${zone} TXT`,
+    `_sip._tcp.${zone} SRV`,
+    `mail.${zone} AAAA`,
+    `h${i % 6}.${zone} A`,
+    `h${i % 6}.${zone} AAAA`,
+    `nx${i}.${zone} A`,
+  ];
 }
 
-/** dnsperf input: positive answers, a CNAME chase, MX with additional data, and NXDOMAIN. */
+/**
+ * dnsperf input, 10 queries a zone: positive answers, CNAME chains, MX (with additional
+ * data), SRV, TXT, a NODATA and an NXDOMAIN.
+ */
 export function queryFile(count: number): string {
   const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = benchZoneName(i);
+  for (let i = 1; i <= count; i++) lines.push(...zoneQueries(i));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The queries whose answers both servers must agree on: dnsperf's, and what its mix
+ * leaves out (the SOA and its serial, the apex NS, CAA, the other TXT and addresses).
+ */
+export function comparedQueries(count: number): string[] {
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const zone = benchZoneName(i);
     lines.push(
-      `${name} A`,
-      `www.${name} A`,
-      `${name} MX`,
-      `h${i % 9}.${name} A`,
-      `nx${i}.${name} A`,
+      ...zoneQueries(i),
+      `${zone} SOA`,
+      `${zone} NS`,
+      `${zone} CAA`,
+      `_dmarc.${zone} TXT`,
+      `mail2.${zone} A`,
     );
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
