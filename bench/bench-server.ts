@@ -11,6 +11,7 @@ import { loadConfig } from '../packages/server/dist/config.js';
 import { openDatabase } from '../packages/server/dist/db/database.js';
 import { migrateToLatest } from '../packages/server/dist/db/migrate.js';
 import { systemClock } from '../packages/server/dist/platform/clock.js';
+import { benchAccount } from './bench-account.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve('.test-cache/bench-data');
@@ -42,19 +43,7 @@ const deps: AppDeps = {
 const services = buildServices(deps);
 const app = await buildApp(deps, services);
 
-const email = `bench-${Date.now()}@example.co.zm`;
-const signedIn = await services.auth.register(
-  { email, password: 'benchmark password', name: 'Bench' },
-  { ip: '127.0.0.1', userAgent: 'bench' },
-);
-const principal = {
-  via: 'session' as const,
-  user: signedIn.user,
-  sessionId: signedIn.id,
-  expiresAt: signedIn.expiresAt,
-  csrfToken: signedIn.csrfToken,
-  fromCookie: false,
-};
+const { token, principal } = await benchAccount(services, 'bench');
 for (let i = 1; i <= 10; i++) {
   await services.projects.create(principal, {
     name: `Project ${i}`,
@@ -76,7 +65,7 @@ app.get('/bench/bare', { config: { access: 'public' } }, async (_request, reply)
 
 const real = await app.inject({
   url: '/v1/projects',
-  headers: { authorization: `Bearer ${signedIn.token}` },
+  headers: { authorization: `Bearer ${token}` },
 });
 if (real.statusCode !== 200) throw new Error(`seeding failed: ${real.statusCode} ${real.body}`);
 body = real.body;
@@ -84,9 +73,7 @@ body = real.body;
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
-console.log(
-  JSON.stringify({ port, token: signedIn.token, apiKey: key, bodyBytes: Buffer.byteLength(body) }),
-);
+console.log(JSON.stringify({ port, token, apiKey: key, bodyBytes: Buffer.byteLength(body) }));
 
 process.on('SIGTERM', () => {
   void app

@@ -13,6 +13,7 @@ import { migrateToLatest } from '../packages/server/dist/db/migrate.js';
 import { DnsServer } from '../packages/server/dist/dns/server/dns-server.js';
 import { DatabaseZoneChanges } from '../packages/server/dist/dns/zone-changes.js';
 import { systemClock } from '../packages/server/dist/platform/clock.js';
+import { benchAccount } from './bench-account.js';
 import path from 'node:path';
 import { benchRecords, benchZoneName } from './dns-zones.js';
 
@@ -70,18 +71,7 @@ process.stdin.on('end', () => void stop());
 process.stdin.resume();
 
 const seedStarted = performance.now();
-const signedIn = await services.auth.register(
-  { email: `dns-bench-${Date.now()}@example.co.zm`, password: 'benchmark password', name: 'Bench' },
-  { ip: '127.0.0.1', userAgent: 'bench' },
-);
-const principal = {
-  via: 'session' as const,
-  user: signedIn.user,
-  sessionId: signedIn.id,
-  expiresAt: signedIn.expiresAt,
-  csrfToken: signedIn.csrfToken,
-  fromCookie: false,
-};
+const { token, principal } = await benchAccount(services, 'dns-bench');
 const project = await services.projects.create(principal, { name: 'DNS benchmark' });
 // A few domains at a time: while one waits on the database, another validates.
 const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 4);
@@ -110,7 +100,7 @@ console.log(
   JSON.stringify({
     httpPort,
     dnsPort: dnsServer.port,
-    token: signedIn.token,
+    token,
     projectId: project.id,
     seedMs: Math.round(seedMs),
   }),
