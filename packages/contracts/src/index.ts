@@ -4,3 +4,4 @@ export * from './api-keys.js';
 export * from './projects.js';
 export * from './admin.js';
 export * from './dns.js';
+export * from './compute.js';

@@ -18,6 +18,19 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionsRepo } from './auth/sessions.repo.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { UsersRepo } from './auth/users.repo.js';
+import { catalogAdminRoutes } from './compute/catalog/catalog.admin.routes.js';
+import { catalogRoutes } from './compute/catalog/catalog.routes.js';
+import { SizesRepo } from './compute/catalog/sizes.repo.js';
+import { SizesService } from './compute/catalog/sizes.service.js';
+import { TemplatesRepo } from './compute/catalog/templates.repo.js';
+import { TemplatesService } from './compute/catalog/templates.service.js';
+import { IpAllocator } from './compute/ip-pools/ip-allocator.js';
+import { IpPoolsRepo } from './compute/ip-pools/ip-pools.repo.js';
+import { ipPoolsRoutes } from './compute/ip-pools/ip-pools.routes.js';
+import { IpPoolsService } from './compute/ip-pools/ip-pools.service.js';
+import { NodesRepo } from './compute/nodes/nodes.repo.js';
+import { nodesRoutes } from './compute/nodes/nodes.routes.js';
+import { NodesService } from './compute/nodes/nodes.service.js';
 import type { Config } from './config.js';
 import { isReachable, type Db } from './db/database.js';
 import { isMigrated } from './db/migrate.js';
@@ -85,6 +98,13 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
   const records = new RecordsService(new RecordsRepo(db), domains, dns.changes, audit, clock);
   /** The verification job's VerificationRepo. */
   const domainChecks = new DomainChecks(domainsRepo, dns.changes);
+  const nodesRepo = new NodesRepo(db);
+  const nodes = new NodesService(nodesRepo, audit, clock);
+  const templates = new TemplatesService(new TemplatesRepo(db), nodesRepo, audit, clock);
+  const sizes = new SizesService(new SizesRepo(db), audit, clock);
+  const ipPools = new IpPoolsService(new IpPoolsRepo(db), nodesRepo, audit, clock);
+  /** Hands out VM addresses inside the caller's transaction. */
+  const ipAllocator = new IpAllocator(clock);
   return {
     users,
     sessions,
@@ -96,6 +116,11 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
     domains,
     records,
     domainChecks,
+    nodes,
+    templates,
+    sizes,
+    ipPools,
+    ipAllocator,
   };
 }
 
@@ -157,6 +182,12 @@ export async function buildApp(
       await v1.register(adminRoutes({ users: services.adminUsers }));
       await v1.register(domainsRoutes({ domains: services.domains }));
       await v1.register(recordsRoutes({ records: services.records }));
+      await v1.register(catalogRoutes({ templates: services.templates, sizes: services.sizes }));
+      await v1.register(
+        catalogAdminRoutes({ templates: services.templates, sizes: services.sizes }),
+      );
+      await v1.register(nodesRoutes({ nodes: services.nodes }));
+      await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
     },
     { prefix: '/v1' },
   );

@@ -4,6 +4,7 @@ import { buildApp, buildServices, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseTarget } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { seedFreshInstall } from './compute/catalog/seed.js';
 import { DnsServer } from './dns/server/dns-server.js';
 import { DelegationResolver } from './dns/verification/delegation-resolver.js';
 import { NameserverVerifier } from './dns/verification/nameserver-check.js';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const database = await openDatabase(databaseTarget(config));
   const applied = await migrateToLatest(database.db);
+  // A fresh install gets a catalog, a simulator node and IP pools, so a VM can be made at once.
+  const seeded = await seedFreshInstall(database.db, clock);
 
   const zoneChanges = new DatabaseZoneChanges(database);
   const verifier = new NameserverVerifier(
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   };
   const services = buildServices(deps);
   const app = await buildApp(deps, services);
-  app.log.info({ applied, database: database.kind }, 'database ready');
+  app.log.info({ applied, database: database.kind, catalog: seeded }, 'database ready');
 
   if (config.admin) {
     const outcome = await ensureConfiguredAdmin(services.users, config.admin, clock);

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { OsFamily } from '@swiftcloud/contracts';
+import type { VmSpec } from '../compute/hypervisor/port.js';
 
 /** Columns the database fills in on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
@@ -102,6 +104,114 @@ export interface DnsRecordsTable {
   updated_at: Date;
 }
 
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface JobsTable {
+  id: Generated<string>;
+  kind: string;
+  /** JSON, written as a string. */
+  payload: ColumnType<unknown, string, string>;
+  status: JobStatus;
+  attempts: Defaulted<number>;
+  max_attempts: number;
+  /** Queued: the next attempt; running: the end of the lease. */
+  run_at: Date;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  last_error: string | null;
+  result: ColumnType<unknown, string | null, string | null>;
+  resource_type: string | null;
+  resource_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export interface NodesTable {
+  id: Generated<string>;
+  name: string;
+  driver: 'simulator' | 'proxmox';
+  endpoint: Defaulted<string>;
+  /** Driver secrets; never in API responses. */
+  credentials: ColumnType<Record<string, string>, string | undefined, string>;
+  cpus: number;
+  memory_mib: number;
+  disk_gib: number;
+  active: Defaulted<boolean>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TemplatesTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  os_family: OsFamily;
+  min_disk_gib: number;
+  active: Defaulted<boolean>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TemplateSourcesTable {
+  template_id: string;
+  node_id: string;
+  source: string;
+}
+
+export interface SizesTable {
+  id: Generated<string>;
+  slug: string;
+  vcpus: number;
+  memory_mib: number;
+  disk_gib: number;
+  /** 1 micro-ngwee = 1e-6 ngwee. */
+  hourly_price_micro_ngwee: number;
+  monthly_cap_ngwee: number;
+  active: Defaulted<boolean>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** IPv4 addresses as integers. */
+export interface IpPoolsTable {
+  id: Generated<string>;
+  name: string;
+  network: number;
+  prefix: number;
+  gateway: number;
+  range_first: number;
+  range_last: number;
+  public: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface IpPoolNodesTable {
+  pool_id: string;
+  node_id: string;
+}
+
+export interface IpAddressesTable {
+  id: Generated<string>;
+  pool_id: string;
+  address: number;
+  allocated_at: Date | null;
+}
+
+/** A VM held by the simulator hypervisor on one simulated node (its own state, not SwiftCloud's). */
+export interface SimulatedVmsTable {
+  node_id: string;
+  vmid: number;
+  name: string;
+  /** JSON, written as a string. */
+  spec: ColumnType<VmSpec, string, string>;
+  configured: Defaulted<boolean>;
+  power_state: 'running' | 'stopped' | 'paused';
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -112,4 +222,13 @@ export interface Database {
   audit_events: AuditEventsTable;
   domains: DomainsTable;
   dns_records: DnsRecordsTable;
+  nodes: NodesTable;
+  templates: TemplatesTable;
+  template_sources: TemplateSourcesTable;
+  sizes: SizesTable;
+  ip_pools: IpPoolsTable;
+  ip_pool_nodes: IpPoolNodesTable;
+  ip_addresses: IpAddressesTable;
+  jobs: JobsTable;
+  simulated_vms: SimulatedVmsTable;
 }

@@ -1,9 +1,15 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_dns.js';
+import * as m0003 from './0003_jobs.js';
+import * as m0004 from './0004_compute.js';
+import * as m0005 from './0005_simulator.js';
 
 /** Every migration, in order. Append new ones; never edit or reorder. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_dns': m0002,
+  '0003_jobs': m0003,
+  '0004_compute': m0004,
+  '0005_simulator': m0005,
 };
