@@ -1,18 +1,8 @@
 import { connect, type Socket } from 'node:net';
+import type { PixelFormat } from '../../src/compute/hypervisor/simulator/rfb/pixel-format.js';
 
-/** A pixel format as RFB sends it (RFC 6143 §7.4). */
-export interface RfbPixelFormat {
-  bitsPerPixel: number;
-  depth: number;
-  bigEndian: boolean;
-  trueColour: boolean;
-  redMax: number;
-  greenMax: number;
-  blueMax: number;
-  redShift: number;
-  greenShift: number;
-  blueShift: number;
-}
+/** A pixel format as RFB sends it (RFC 6143 §7.4); the client decodes it on its own. */
+export type RfbPixelFormat = PixelFormat;
 
 export interface RfbRect {
   x: number;
