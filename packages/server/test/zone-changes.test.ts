@@ -46,12 +46,18 @@ describe('zone changes announced through the database', () => {
     expect(heard).toEqual(['a.co.zm', 'b.co.zm', 'c.co.zm']);
   });
 
-  it('holds a change made inside a transaction until it commits, and drops it on rollback', async () => {
+  it('announces a change made within a transaction once it commits, and drops it on rollback', async () => {
     heard.length = 0;
+    await database.db.transaction().execute(async (tx) => {
+      await changes.changed('in-transaction.co.zm', tx);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).not.toContain('in-transaction.co.zm');
+    });
+    await until(() => heard.includes('in-transaction.co.zm'));
     await database.db
       .transaction()
       .execute(async (tx) => {
-        await sql`select pg_notify('swiftcloud_zone_changed', 'rolled-back.co.zm')`.execute(tx);
+        await changes.changed('rolled-back.co.zm', tx);
         throw new Error('roll back');
       })
       .catch(() => {});

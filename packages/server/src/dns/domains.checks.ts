@@ -33,7 +33,6 @@ export class DomainChecks implements VerificationRepo {
       await this.domains.postponeCheck(id, result.checkAttempts, nextCheckAt);
       return;
     }
-    let changedName: string | undefined;
     await this.domains.storeCheck(
       id,
       {
@@ -45,11 +44,10 @@ export class DomainChecks implements VerificationRepo {
       },
       {
         activeElsewhere: 'fail',
-        onStored: async (_tx, before, after) => {
-          if (before.status !== after.status) changedName = after.name;
+        onStored: async (tx, before, after) => {
+          if (before.status !== after.status) await this.changes.changed(after.name, tx);
         },
       },
     );
-    if (changedName) await this.changes.changed(changedName);
   }
 }

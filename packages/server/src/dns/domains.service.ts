@@ -97,10 +97,11 @@ export class DomainsService {
       name,
       now,
       nextCheckAt: new Date(now.getTime() + recheckDelay(1, 'pending')),
-      onCreated: (tx, domainId) =>
-        this.record(tx, principal, 'domain.create', domainId, input.project_id, { name }),
+      onCreated: async (tx, domainId) => {
+        await this.record(tx, principal, 'domain.create', domainId, input.project_id, { name });
+        await this.changes.changed(name, tx);
+      },
     });
-    await this.changes.changed(name);
     return this.get(principal, id);
   }
 
@@ -109,12 +110,15 @@ export class DomainsService {
     const row = await this.access(principal, domainId, 'write');
     const deleted = await this.domains.delete(
       domainId,
-      (tx) =>
-        this.record(tx, principal, 'domain.delete', domainId, row.project_id, { name: row.name }),
+      async (tx) => {
+        await this.record(tx, principal, 'domain.delete', domainId, row.project_id, {
+          name: row.name,
+        });
+        await this.changes.changed(row.name, tx);
+      },
       this.clock.now(),
     );
     if (!deleted) throw new NotFound('Domain');
-    await this.changes.changed(row.name);
   }
 
   /**
@@ -141,16 +145,17 @@ export class DomainsService {
       },
       {
         activeElsewhere: 'conflict',
-        onStored: (tx, before, after) =>
-          this.record(tx, principal, 'domain.verify', domainId, row.project_id, {
+        onStored: async (tx, before, after) => {
+          await this.record(tx, principal, 'domain.verify', domainId, row.project_id, {
             from: before.status,
             to: after.status,
             delegatedNameservers: after.delegated_nameservers,
-          }),
+          });
+          if (before.status !== after.status) await this.changes.changed(row.name, tx);
+        },
       },
     );
     if (!stored) throw new NotFound('Domain');
-    if (stored.status !== row.status) await this.changes.changed(row.name);
     return this.view(stored);
   }
 

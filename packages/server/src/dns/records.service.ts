@@ -31,7 +31,7 @@ const needsPriority = (type: string) => type === 'MX' || type === 'SRV';
 /**
  * The customer's records of a domain. Every change is checked against the rules of
  * records.validation, runs in one transaction holding the domain's lock, raises the SOA
- * serial in it, and is announced to the DNS servers after it commits.
+ * serial in it, and is announced to the DNS servers in that transaction (heard once it commits).
  */
 export class RecordsService {
   constructor(
@@ -64,9 +64,9 @@ export class RecordsService {
       const ttl = placeInZone(valid, domain.name, await zone.atName(valid.name));
       const id = await zone.insert({ ...valid, ttl });
       await this.record(tx, principal, domain, 'dns_record.create', id, { ...valid, ttl });
+      await this.changes.changed(domain.name, tx);
       return id;
     });
-    await this.changes.changed(domain.name);
     return this.load(domainId, id);
   }
 
@@ -109,8 +109,8 @@ export class RecordsService {
       await zone.update(recordId, { ...valid, ttl });
       if (ttlSetsRRset) await zone.setRRsetTtl(valid.name, valid.type, ttl);
       await this.record(tx, principal, domain, 'dns_record.update', recordId, { ...valid, ttl });
+      await this.changes.changed(domain.name, tx);
     });
-    await this.changes.changed(domain.name);
     return this.load(domainId, recordId);
   }
 
@@ -124,8 +124,8 @@ export class RecordsService {
         type: current.type,
         content: current.content,
       });
+      await this.changes.changed(domain.name, tx);
     });
-    await this.changes.changed(domain.name);
   }
 
   private async load(domainId: string, recordId: string): Promise<DnsRecord> {

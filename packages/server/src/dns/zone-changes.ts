@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DatabaseHandle, Unlisten } from '../db/database.js';
+import type { DatabaseHandle, Db, Unlisten } from '../db/database.js';
 import type { ZoneChanges } from './zone.js';
 
 const CHANNEL = 'swiftcloud_zone_changed';
@@ -13,8 +13,9 @@ export class DatabaseZoneChanges implements ZoneChanges {
 
   constructor(private readonly database: DatabaseHandle) {}
 
-  async changed(name: string): Promise<void> {
-    await sql`select pg_notify(${CHANNEL}, ${name})`.execute(this.database.db);
+  async changed(name: string, within: Db = this.database.db): Promise<void> {
+    // NOTIFY is transactional: sent in the change's transaction, it goes out on commit only.
+    await sql`select pg_notify(${CHANNEL}, ${name})`.execute(within);
   }
 
   async subscribe(onChange: (name: string) => void, onResync: () => void): Promise<Unlisten> {

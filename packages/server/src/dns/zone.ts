@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
 /**
  * The DNS model shared by the domains API (which builds zones from the database) and the
  * authoritative server (which answers from an in-memory copy of them). Names are absolute,
@@ -54,8 +57,11 @@ export interface ZoneSource {
 
 /** Tells every DNS server (in this process and in other instances) that a zone changed. */
 export interface ZoneChanges {
-  /** Announces a change of the zone `name` (records, serial, or the zone added or removed). */
-  changed(name: string): Promise<void>;
+  /**
+   * Announces a change of the zone `name` (records, serial, or the zone added or removed).
+   * Given the change's own transaction, the announcement is heard if and only if it commits.
+   */
+  changed(name: string, within?: Kysely<Database>): Promise<void>;
   /**
    * Calls `onChange` for each announced change, and `onResync` when announcements may have
    * been missed; answers a function that ends the subscription.
