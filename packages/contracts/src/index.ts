@@ -5,3 +5,4 @@ export * from './projects.js';
 export * from './admin.js';
 export * from './dns.js';
 export * from './compute.js';
+export * from './vms.js';

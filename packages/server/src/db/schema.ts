@@ -212,6 +212,59 @@ export interface SimulatedVmsTable {
   updated_at: Date;
 }
 
+export type VmStatusValue =
+  'provisioning' | 'running' | 'stopped' | 'suspended' | 'error' | 'deleting';
+export type VmPowerState = 'running' | 'stopped' | 'paused' | 'unknown';
+export type VmActionType =
+  'create' | 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset' | 'delete' | 'suspend';
+export type VmActionStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** A customer VM; rows of deleted VMs stay (deleted_at set) for billing and the audit trail. */
+export interface VmsTable {
+  id: Generated<string>;
+  project_id: string;
+  name: string;
+  status: VmStatusValue;
+  power_state: VmPowerState;
+  template_id: string;
+  size_id: string;
+  node_id: string;
+  /** From the vm_hypervisor_ids sequence. */
+  hypervisor_id: Generated<number>;
+  public_ip: boolean;
+  ip_address: string | null;
+  ip_pool_id: string | null;
+  ssh_key: string;
+  error: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface VmActionsTable {
+  id: Generated<string>;
+  vm_id: string;
+  type: VmActionType;
+  status: VmActionStatus;
+  error: string | null;
+  job_id: string | null;
+  requested_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface VmConsoleTicketsTable {
+  /** SHA-256 of the ticket, hex. */
+  ticket_hash: string;
+  vm_id: string;
+  user_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -231,4 +284,7 @@ export interface Database {
   ip_addresses: IpAddressesTable;
   jobs: JobsTable;
   simulated_vms: SimulatedVmsTable;
+  vms: VmsTable;
+  vm_actions: VmActionsTable;
+  vm_console_tickets: VmConsoleTicketsTable;
 }
