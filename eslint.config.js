@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -25,6 +26,7 @@ export default tseslint.config(
     files: [
       'packages/server/src/config.ts',
       'packages/server/test/**',
+      'packages/web/e2e/**',
       'bench/**',
       'vitest.config.ts',
     ],
@@ -32,7 +34,15 @@ export default tseslint.config(
   },
   {
     // Tests read JSON bodies of many shapes; asserting on them is the point.
-    files: ['packages/*/test/**', '**/*.test.ts'],
+    files: ['packages/*/test/**', 'packages/web/e2e/**', '**/*.test.ts', '**/*.test.tsx'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
 );

@@ -13,7 +13,20 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts'],
+          exclude: ['packages/web/**', '**/node_modules/**'],
+        },
+      },
+      {
+        // The web console's own logic (money, errors, cost preview, polling), in a DOM.
+        resolve: { alias },
+        test: {
+          name: 'web',
+          include: ['packages/web/src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
       },
       {
         resolve: { alias },

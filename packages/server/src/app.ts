@@ -48,6 +48,7 @@ import type { Clock } from './platform/clock.js';
 import { registerErrorHandling } from './platform/error-handler.js';
 import { httpServerOptions, registerHttpConventions } from './platform/http.js';
 import { registerOpenApi } from './platform/openapi.js';
+import { registerWebConsole } from './platform/web-console.js';
 import { projectsRoutes } from './projects/projects.routes.js';
 import { MembersRepo } from './projects/members.repo.js';
 import { ProjectsRepo } from './projects/projects.repo.js';
@@ -172,7 +173,6 @@ export async function buildApp(
       return { status: 'ready' };
     },
   );
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 
   await app.register(
     async (v1) => {
@@ -191,5 +191,6 @@ export async function buildApp(
     },
     { prefix: '/v1' },
   );
+  await registerWebConsole(app, config.webDir);
   return app;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const bool = z
@@ -105,6 +106,7 @@ const settingsSchema = z.object({
   SWIFTCLOUD_DNS_HOSTMASTER: z.string().default('hostmaster.swiftcloud.zm'),
   SWIFTCLOUD_DNS_SECONDARIES: z.string().default(''),
   SWIFTCLOUD_DNS_ROOT_SERVERS: z.string().default(IANA_ROOT_SERVERS.join(',')),
+  SWIFTCLOUD_WEB_DIR: z.string().min(1).optional(),
   SWIFTCLOUD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -137,7 +139,12 @@ export interface Config {
     rootServers: Endpoint[];
   };
   logLevel: Settings['SWIFTCLOUD_LOG_LEVEL'];
+  /** The web console's built files (index.html and assets/), served at `/`. */
+  webDir: string;
 }
+
+// packages/server/{src,dist}/config.* -> packages/web/dist, wherever the checkout lives.
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -203,6 +210,7 @@ export function loadConfig(env: Source = process.env): Config {
       rootServers: parseEndpoints('SWIFTCLOUD_DNS_ROOT_SERVERS', s.SWIFTCLOUD_DNS_ROOT_SERVERS, 53),
     },
     logLevel: s.SWIFTCLOUD_LOG_LEVEL,
+    webDir: s.SWIFTCLOUD_WEB_DIR ? path.resolve(s.SWIFTCLOUD_WEB_DIR) : DEFAULT_WEB_DIR,
   };
 }
 

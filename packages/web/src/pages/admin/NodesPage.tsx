@@ -1,0 +1,208 @@
+import { createNodeBody, DRIVER_NAMES, type HypervisorNode } from '@swiftcloud/contracts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { FormError, SelectField, TextArea, TextField } from '../../components/fields';
+import { Empty, ErrorState, QueryView } from '../../components/states';
+import { useFormAction } from '../../lib/use-form-action';
+import { validate } from '../../lib/validate';
+import { useApi } from '../../session';
+
+/** `tokenId=root@pam!sc` lines into an object; blank lines skipped. */
+export function parseCredentials(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (line.trim() === '') continue;
+    if (at < 1) out[line.trim()] = '';
+    else out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+export function NodesPage() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const nodes = useQuery({ queryKey: ['admin', 'nodes'], queryFn: api.admin.nodes });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['admin', 'nodes'] });
+  const toggle = useMutation({
+    mutationFn: (n: HypervisorNode) => api.admin.updateNode(n.id, { active: !n.active }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (n: HypervisorNode) => api.admin.removeNode(n.id),
+    onSuccess: refresh,
+  });
+  const form = useFormAction([
+    'name',
+    'driver',
+    'endpoint',
+    'credentials',
+    'cpus',
+    'memory_mib',
+    'disk_gib',
+  ]);
+  const [f, setF] = useState({
+    name: '',
+    driver: 'simulator' as (typeof DRIVER_NAMES)[number],
+    endpoint: '',
+    credentials: '',
+    cpus: '16',
+    memory_mib: '65536',
+    disk_gib: '1000',
+  });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const checked = validate(createNodeBody, {
+      name: f.name,
+      driver: f.driver,
+      endpoint: f.endpoint || undefined,
+      credentials: f.credentials.trim() ? parseCredentials(f.credentials) : undefined,
+      cpus: Number(f.cpus),
+      memory_mib: Number(f.memory_mib),
+      disk_gib: Number(f.disk_gib),
+    });
+    if (!checked.ok) return form.fail(checked.fields);
+    if (await form.run(() => api.admin.createNode(checked.data))) {
+      setF({ ...f, name: '', credentials: '' });
+      await refresh();
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="nodes-heading">
+      <h2 id="nodes-heading">Hypervisor nodes</h2>
+      {toggle.isError ? <ErrorState error={toggle.error} /> : null}
+      {remove.isError ? <ErrorState error={remove.error} /> : null}
+      <QueryView query={nodes} label="Loading nodes">
+        {({ data }) =>
+          data.length === 0 ? (
+            <Empty>No nodes: VMs cannot be made until one is added.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Driver</th>
+                    <th scope="col">Endpoint</th>
+                    <th scope="col">Capacity</th>
+                    <th scope="col">Credentials</th>
+                    <th scope="col">Takes VMs</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.map((n) => (
+                    <tr key={n.id}>
+                      <td className="mono">{n.name}</td>
+                      <td>{n.driver}</td>
+                      <td className="break">{n.endpoint || '—'}</td>
+                      <td>
+                        {n.cpus} CPUs · {Math.round(n.memoryMiB / 1024)} GiB · {n.diskGiB} GiB
+                      </td>
+                      <td>{n.credentialKeys.join(', ') || '—'}</td>
+                      <td>{n.active ? 'Yes' : 'No'}</td>
+                      <td className="cell-actions">
+                        <button
+                          type="button"
+                          className="secondary small"
+                          aria-label={`${n.active ? 'Pause' : 'Resume'} ${n.name}`}
+                          onClick={() => toggle.mutate(n)}
+                        >
+                          {n.active ? 'Pause' : 'Resume'}
+                        </button>
+                        <button
+                          type="button"
+                          className="danger small"
+                          aria-label={`Delete ${n.name}`}
+                          onClick={() => {
+                            if (window.confirm(`Delete the node ${n.name}?`)) remove.mutate(n);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryView>
+      <form onSubmit={submit} noValidate className="subform">
+        <h3>Add a node</h3>
+        <div className="row">
+          <TextField
+            label="Name"
+            name="name"
+            placeholder="pve1"
+            value={f.name}
+            onChange={(e) => setF({ ...f, name: e.target.value })}
+            error={form.errors.name}
+          />
+          <SelectField
+            label="Driver"
+            name="driver"
+            value={f.driver}
+            onChange={(e) => setF({ ...f, driver: e.target.value as typeof f.driver })}
+            error={form.errors.driver}
+          >
+            {DRIVER_NAMES.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </SelectField>
+          <TextField
+            label="Endpoint"
+            name="endpoint"
+            placeholder="https://pve1.example.co.zm:8006"
+            value={f.endpoint}
+            onChange={(e) => setF({ ...f, endpoint: e.target.value })}
+            error={form.errors.endpoint}
+          />
+          <TextField
+            label="CPUs"
+            name="cpus"
+            inputMode="numeric"
+            value={f.cpus}
+            onChange={(e) => setF({ ...f, cpus: e.target.value })}
+            error={form.errors.cpus}
+          />
+          <TextField
+            label="Memory (MiB)"
+            name="memory_mib"
+            inputMode="numeric"
+            value={f.memory_mib}
+            onChange={(e) => setF({ ...f, memory_mib: e.target.value })}
+            error={form.errors.memory_mib}
+          />
+          <TextField
+            label="Disk (GiB)"
+            name="disk_gib"
+            inputMode="numeric"
+            value={f.disk_gib}
+            onChange={(e) => setF({ ...f, disk_gib: e.target.value })}
+            error={form.errors.disk_gib}
+          />
+        </div>
+        <TextArea
+          label="Credentials (one name=value a line; write-only)"
+          name="credentials"
+          rows={3}
+          value={f.credentials}
+          onChange={(e) => setF({ ...f, credentials: e.target.value })}
+          error={form.errors.credentials}
+          hint="Proxmox: tokenId, tokenSecret, nodeName, and ca or fingerprint256"
+          spellCheck={false}
+        />
+        <FormError message={form.summary} />
+        <button type="submit" disabled={form.pending}>
+          Add node
+        </button>
+      </form>
+    </section>
+  );
+}
