@@ -27,6 +27,8 @@ export class ManualClock implements Clock {
 
 export interface TestApp {
   url: string;
+  /** What the app was built from (to build a second server on the same database). */
+  deps: AppDeps;
   config: Config;
   clock: ManualClock;
   database: DatabaseHandle;
@@ -90,6 +92,7 @@ export async function startTestApp(
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     url,
+    deps,
     config,
     clock,
     database,
