@@ -38,6 +38,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The console in Debian's Chromium against the real, built server.
+        test: {
+          name: 'browser',
+          include: ['packages/web/e2e/**/*.test.ts'],
+          globalSetup: ['packages/web/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Each file runs a server and a browser: one file at a time on small machines.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -57,8 +57,9 @@ export function SessionProvider({ client, children }: { client: ApiClient; child
           await api.auth.logout();
         } finally {
           client.setCsrfToken(null);
-          queryClient.clear();
+          // Forget everything the last person saw, but keep the `me` query its observer holds.
           queryClient.setQueryData(ME, null);
+          queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
         }
       },
     };
