@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       dns: `${config.dns.host}:${dnsServer.port}`,
       database: database.kind === 'pglite' ? `embedded, in ${config.dataDir}` : 'PostgreSQL',
     },
-    `SwiftCloud is up. Sign up with POST ${base}/v1/auth/register or sign in with POST ${base}/v1/auth/login; API reference at ${base}/docs`,
+    `SwiftCloud is up. Open ${base} in a browser to sign up or sign in (the web console); API reference at ${base}/docs`,
   );
 }
 
