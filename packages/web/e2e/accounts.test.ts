@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api';
-import { checkPage, launch, newPage } from './support/browser';
+import { checkPage, launch, layoutShift, newPage } from './support/browser';
 import { createProject, PASSWORD, signIn, signUp, uniqueEmail } from './support/flows';
 import { startServer, type RunningServer } from './support/server';
 
@@ -131,6 +131,16 @@ describe('accounts, projects and API keys in the browser', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Domains' }).waitFor();
     expect(page.url()).toBe(url);
+  });
+
+  it('loads a project without the layout shifting when the data arrives', async () => {
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Lusaka Store' }).click();
+    await page.getByRole('heading', { name: 'Resources' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Resources' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await layoutShift(page)).toBeLessThan(0.1);
   });
 
   it('fits a 360 px wide phone without sideways scrolling', async () => {

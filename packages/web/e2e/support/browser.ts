@@ -68,3 +68,22 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   await shot(page, name);
   await expectAccessible(page, name);
 }
+
+/** The page's cumulative layout shift so far (shifts not caused by input), as browsers score it. */
+export async function layoutShift(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as (PerformanceEntry & {
+            value: number;
+            hadRecentInput: boolean;
+          })[]) {
+            if (!entry.hadRecentInput) total += entry.value;
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => resolve(total), 300);
+      }),
+  );
+}
