@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   serializerCompiler,
@@ -24,6 +25,10 @@ import { SizesRepo } from './compute/catalog/sizes.repo.js';
 import { SizesService } from './compute/catalog/sizes.service.js';
 import { TemplatesRepo } from './compute/catalog/templates.repo.js';
 import { TemplatesService } from './compute/catalog/templates.service.js';
+import { ConsoleRepo } from './compute/console/console.repo.js';
+import { consoleRoutes } from './compute/console/console.routes.js';
+import { ConsoleService } from './compute/console/console.service.js';
+import { HypervisorRegistry } from './compute/hypervisor/registry.js';
 import { IpAllocator } from './compute/ip-pools/ip-allocator.js';
 import { IpPoolsRepo } from './compute/ip-pools/ip-pools.repo.js';
 import { ipPoolsRoutes } from './compute/ip-pools/ip-pools.routes.js';
@@ -105,6 +110,11 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
   const ipPools = new IpPoolsService(new IpPoolsRepo(db), nodesRepo, audit, clock);
   /** Hands out VM addresses inside the caller's transaction. */
   const ipAllocator = new IpAllocator(clock);
+  /** One driver per node for this process. */
+  const hypervisors = new HypervisorRegistry((id) => nodes.config(id), { db, clock });
+  const consoles = new ConsoleService(new ConsoleRepo(db), projects, hypervisors, audit, clock, {
+    publicUrl: config.publicUrl,
+  });
   return {
     users,
     sessions,
@@ -121,6 +131,8 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
     sizes,
     ipPools,
     ipAllocator,
+    hypervisors,
+    consoles,
   };
 }
 
@@ -143,6 +155,9 @@ export async function buildApp(
   registerHttpConventions(app);
   registerErrorHandling(app);
   await app.register(cookie);
+  // Console websockets. A viewer sends keys, pointer moves and clipboard text: 1 MiB is plenty.
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  app.addHook('onClose', () => services.hypervisors.close());
   registerAuthentication(app, {
     sessions: services.sessions,
     apiKeys: services.apiKeys,
@@ -188,6 +203,7 @@ export async function buildApp(
       );
       await v1.register(nodesRoutes({ nodes: services.nodes }));
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
+      await v1.register(consoleRoutes({ consoles: services.consoles }));
     },
     { prefix: '/v1' },
   );
