@@ -203,6 +203,19 @@ describe('the console websocket (simulator)', () => {
     client.close();
   });
 
+  it('serves one session after another on the same VM, each after the last was dropped', async () => {
+    const vm = await runningVm();
+    for (let session = 0; session < 3; session++) {
+      const { url } = await ticketFor(vm.id);
+      const socket = await opened(await openConsoleSocket(t, url));
+      const client = await RfbClient.over(socket.stream);
+      client.requestUpdate(false);
+      expect((await client.readUpdate()).length).toBe(1);
+      socket.ws.terminate();
+      await socket.closed;
+    }
+  });
+
   it('refuses a ticket used a second time with 401, before any upgrade', async () => {
     const vm = await runningVm();
     const { url } = await ticketFor(vm.id);

@@ -1,13 +1,15 @@
-import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import type { ConsoleUpstream } from './console-upstream.js';
 import { NoneSecurityGreeting, RfbHandshakeError } from './rfb-handshake.js';
+import type { VncChannel } from './vnc-channel.js';
 
 /** Bytes queued towards the viewer beyond which the VNC server is paused until they drain. */
-const HIGH_WATER_MARK = 1024 * 1024;
+const HIGH_WATER_MARK = 4 * 1024 * 1024;
 
 /** Websocket close codes the viewer sees (RFC 6455 §7.4.1). */
-export const CLOSE = { normal: 1000, protocolError: 1002, internalError: 1011 } as const;
+export const CLOSE = { normal: 1000, protocolError: 1002 } as const;
+
+const CONSOLE_CLOSED = 'The console closed (the VM stopped, or its node ended the session)';
 
 /**
  * Relays one console session: binary frames from the viewer's websocket to the VNC server
@@ -18,31 +20,25 @@ export const CLOSE = { normal: 1000, protocolError: 1002, internalError: 1011 } 
  * Resolves when the session is over.
  */
 export function relayConsole(viewer: WebSocket, upstream: ConsoleUpstream): Promise<void> {
-  const { stream } = upstream;
+  const { channel } = upstream;
   return new Promise<void>((resolve) => {
     let over = false;
     const finish = (code: number, reason: string) => {
       if (over) return;
       over = true;
-      stream.destroy();
+      channel.close();
       if (viewer.readyState === WebSocket.OPEN) viewer.close(code, reason);
       else viewer.terminate();
       resolve();
     };
-    stream.once('close', () =>
-      finish(CLOSE.normal, 'The console closed (the VM stopped, or its node ended the session)'),
-    );
-    stream.once('end', () =>
-      finish(CLOSE.normal, 'The console closed (the VM stopped, or its node ended the session)'),
-    );
+    channel.onceClosed(() => finish(CLOSE.normal, CONSOLE_CLOSED));
     viewer.once('close', () => finish(CLOSE.normal, ''));
     viewer.once('error', () => finish(CLOSE.protocolError, 'Websocket error'));
 
     const startRelay = (fromViewer: Buffer) => {
-      if (upstream.pending.length > 0) viewer.send(upstream.pending, { binary: true });
-      if (fromViewer.length > 0) stream.write(fromViewer);
-      viewerToUpstream(viewer, stream);
-      upstreamToViewer(stream, viewer);
+      if (fromViewer.length > 0) channel.write(fromViewer);
+      viewerToUpstream(viewer, channel);
+      upstreamToViewer(channel, viewer);
     };
 
     if (!upstream.authenticated) {
@@ -67,26 +63,29 @@ export function relayConsole(viewer: WebSocket, upstream: ConsoleUpstream): Prom
   });
 }
 
-function viewerToUpstream(viewer: WebSocket, stream: Duplex): void {
+function viewerToUpstream(viewer: WebSocket, channel: VncChannel): void {
   viewer.on('message', (data: RawData) => {
-    if (stream.write(toBuffer(data))) return;
+    if (channel.write(toBuffer(data))) return;
     viewer.pause();
-    stream.once('drain', () => viewer.resume());
+    channel.onceDrained(() => viewer.resume());
   });
 }
 
-function upstreamToViewer(stream: Duplex, viewer: WebSocket): void {
-  stream.on('data', (chunk: Buffer) => {
-    if (viewer.readyState !== WebSocket.OPEN) return;
+function upstreamToViewer(channel: VncChannel, viewer: WebSocket): void {
+  channel.onData((chunk, release) => {
+    if (viewer.readyState !== WebSocket.OPEN) return release();
     if (viewer.bufferedAmount + chunk.length < HIGH_WATER_MARK) {
-      viewer.send(chunk, { binary: true });
+      // The chunk's memory goes back to the channel once the frame is written out.
+      viewer.send(chunk, { binary: true }, release);
       return;
     }
     // The viewer's side is full: wait until this frame (and all before it) is written out.
-    stream.pause();
-    viewer.send(chunk, { binary: true }, () => stream.resume());
+    channel.pause();
+    viewer.send(chunk, { binary: true }, () => {
+      release();
+      channel.resume();
+    });
   });
-  stream.resume();
 }
 
 function toBuffer(data: RawData): Buffer {

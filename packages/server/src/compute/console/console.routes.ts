@@ -58,7 +58,7 @@ export function consoleRoutes({ consoles }: { consoles: ConsoleService }): Fasti
         );
         connected.set(request, upstream);
         // A viewer that leaves before the upgrade completes must not leave the VNC connection open.
-        request.raw.socket.once('close', () => upstream.stream.destroy());
+        request.raw.socket.once('close', () => upstream.channel.close());
       },
       handler: async () => {
         throw new ValidationFailed(

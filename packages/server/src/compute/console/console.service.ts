@@ -5,13 +5,21 @@ import type { AuditLog } from '../../platform/audit.js';
 import { apiTime, type Clock } from '../../platform/clock.js';
 import { Conflict, Forbidden, NotFound, Unauthorized, Unavailable } from '../../platform/errors.js';
 import type { ProjectsService } from '../../projects/projects.service.js';
-import { HypervisorError, type ConsoleEndpoint } from '../hypervisor/port.js';
-import type { HypervisorRegistry } from '../hypervisor/registry.js';
+import {
+  HypervisorError,
+  type ConsoleEndpoint,
+  type HypervisorDriver,
+} from '../hypervisor/port.js';
 import type { ConsoleRepo, ConsoleVm } from './console.repo.js';
 import { openUpstream, type ConsoleUpstream } from './console-upstream.js';
 
 /** How long a console ticket may wait to be used. */
 export const CONSOLE_TICKET_TTL_MS = 60_000;
+
+/** Where the console finds a node's driver (the HypervisorRegistry); it only opens consoles. */
+export interface ConsoleNodes {
+  driverFor(nodeId: string): Promise<Pick<HypervisorDriver, 'openConsole'>>;
+}
 
 export interface ConsoleSettings {
   /** The address users reach SwiftCloud at; the console websocket's URL is made from it. */
@@ -30,7 +38,7 @@ export class ConsoleService {
   constructor(
     private readonly repo: ConsoleRepo,
     private readonly projects: ProjectsService,
-    private readonly hypervisors: HypervisorRegistry,
+    private readonly hypervisors: ConsoleNodes,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly settings: ConsoleSettings,

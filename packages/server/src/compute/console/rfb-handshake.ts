@@ -1,5 +1,5 @@
-import type { Duplex } from 'node:stream';
 import { SECURITY_NONE, SECURITY_VNC_AUTH, vncAuthResponse } from './vnc-auth.js';
+import type { VncChannel } from './vnc-channel.js';
 
 /** The RFB handshake failed: the VNC server refused us, or spoke something else. */
 export class RfbHandshakeError extends Error {
@@ -8,29 +8,22 @@ export class RfbHandshakeError extends Error {
 
 const VERSION_3_8 = 'RFB 003.008\n';
 
-/** Reads exact byte counts from a stream during a handshake, then gives back what is left. */
+/** Reads exact byte counts from a channel during a handshake. */
 class HandshakeReader {
   private buffered: Buffer = Buffer.alloc(0);
   private wake: (() => void) | null = null;
   private ended: Error | null = null;
-  private readonly onData = (chunk: Buffer) => {
-    this.buffered = Buffer.concat([this.buffered, chunk]);
-    this.wake?.();
-  };
-  private readonly onEnd = () =>
-    this.fail(new RfbHandshakeError('the VNC server closed the connection'));
-  private readonly onError = (err: Error) => this.fail(err);
 
-  constructor(private readonly stream: Duplex) {
-    stream.on('data', this.onData);
-    stream.on('end', this.onEnd);
-    stream.on('close', this.onEnd);
-    stream.on('error', this.onError);
-  }
-
-  private fail(err: Error): void {
-    this.ended ??= err;
-    this.wake?.();
+  constructor(private readonly channel: VncChannel) {
+    channel.onData((chunk, release) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      release();
+      this.wake?.();
+    });
+    channel.onceClosed(() => {
+      this.ended ??= new RfbHandshakeError('the VNC server closed the connection');
+      this.wake?.();
+    });
   }
 
   async read(n: number): Promise<Buffer> {
@@ -44,14 +37,10 @@ class HandshakeReader {
     return out;
   }
 
-  /** Stops reading (the stream is paused) and answers the bytes that came after the handshake. */
-  release(): Buffer {
-    this.stream.pause();
-    this.stream.off('data', this.onData);
-    this.stream.off('end', this.onEnd);
-    this.stream.off('close', this.onEnd);
-    this.stream.off('error', this.onError);
-    return this.buffered;
+  /** Stops listening (later bytes wait in the channel); answers how many unread bytes are left. */
+  release(): number {
+    this.channel.onData(null);
+    return this.buffered.length;
   }
 }
 
@@ -63,11 +52,11 @@ async function readReason(reader: HandshakeReader): Promise<string> {
 /**
  * Completes the RFB handshake (RFC 6143 §7.1–7.2) with a VNC server as its client, up to
  * the point where the ClientInit is due: the version (3.8, or the server's 3.3/3.7), then
- * VNC Authentication with `password` when the server asks for it, or None. Answers the bytes
- * the server sent beyond the handshake (normally none: it waits for ClientInit).
+ * VNC Authentication with `password` when the server asks for it, or None. The server then
+ * waits for the ClientInit, which the viewer will send.
  */
-export async function authenticateUpstream(stream: Duplex, password: string): Promise<Buffer> {
-  const reader = new HandshakeReader(stream);
+export async function authenticateUpstream(channel: VncChannel, password: string): Promise<void> {
+  const reader = new HandshakeReader(channel);
   try {
     const version = (await reader.read(12)).toString('latin1');
     const match = /^RFB 003\.(\d{3})\n$/.exec(version);
@@ -75,7 +64,7 @@ export async function authenticateUpstream(stream: Duplex, password: string): Pr
       throw new RfbHandshakeError(`not an RFB server (it said ${JSON.stringify(version)})`);
     const minor = Math.min(Number(match[1]), 8);
     const legacy = minor < 7;
-    stream.write(legacy ? 'RFB 003.003\n' : `RFB 003.00${minor}\n`);
+    channel.write(Buffer.from(legacy ? 'RFB 003.003\n' : `RFB 003.00${minor}\n`, 'latin1'));
 
     let type: number;
     if (legacy) {
@@ -93,11 +82,11 @@ export async function authenticateUpstream(stream: Duplex, password: string): Pr
         throw new RfbHandshakeError(
           `the VNC server offers no usable security type (${offered.join(', ')})`,
         );
-      stream.write(Buffer.from([type]));
+      channel.write(Buffer.from([type]));
     }
 
     if (type === SECURITY_VNC_AUTH) {
-      stream.write(vncAuthResponse(password, await reader.read(16)));
+      channel.write(vncAuthResponse(password, await reader.read(16)));
     } else if (type !== SECURITY_NONE) {
       throw new RfbHandshakeError(
         `the VNC server chose security type ${type}, which is not supported`,
@@ -111,10 +100,12 @@ export async function authenticateUpstream(stream: Duplex, password: string): Pr
         throw new RfbHandshakeError(`the VNC server refused the console password${reason}`);
       }
     }
-    return reader.release();
-  } catch (err) {
+    if (reader.release() > 0) {
+      // The server must wait for the ClientInit, which the viewer has not sent yet.
+      throw new RfbHandshakeError('the VNC server sent bytes before ClientInit');
+    }
+  } finally {
     reader.release();
-    throw err;
   }
 }
 
