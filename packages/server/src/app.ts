@@ -28,7 +28,6 @@ import { TemplatesService } from './compute/catalog/templates.service.js';
 import { ConsoleRepo } from './compute/console/console.repo.js';
 import { consoleRoutes } from './compute/console/console.routes.js';
 import { ConsoleService } from './compute/console/console.service.js';
-import { HypervisorRegistry } from './compute/hypervisor/registry.js';
 import { IpAllocator } from './compute/ip-pools/ip-allocator.js';
 import { IpPoolsRepo } from './compute/ip-pools/ip-pools.repo.js';
 import { ipPoolsRoutes } from './compute/ip-pools/ip-pools.routes.js';
@@ -36,6 +35,11 @@ import { IpPoolsService } from './compute/ip-pools/ip-pools.service.js';
 import { NodesRepo } from './compute/nodes/nodes.repo.js';
 import { nodesRoutes } from './compute/nodes/nodes.routes.js';
 import { NodesService } from './compute/nodes/nodes.service.js';
+import { HypervisorRegistry } from './compute/hypervisor/registry.js';
+import { ZERO_STEP_DELAYS } from './compute/hypervisor/simulator/simulator.faults.js';
+import { unmeteredFunds, type ComputeFunds } from './compute/vms/vm-funds.js';
+import { vmsRoutes } from './compute/vms/vms.routes.js';
+import { VmsService } from './compute/vms/vms.service.js';
 import type { Config } from './config.js';
 import { isReachable, type Db } from './db/database.js';
 import { isMigrated } from './db/migrate.js';
@@ -49,6 +53,7 @@ import { RecordsService } from './dns/records.service.js';
 import type { ZoneChanges } from './dns/zone.js';
 import { ZonesRepo } from './dns/zones.repo.js';
 import { AuditLog } from './platform/audit.js';
+import { JobQueue } from './platform/jobs/job-queue.js';
 import type { Clock } from './platform/clock.js';
 import { registerErrorHandling } from './platform/error-handler.js';
 import { httpServerOptions, registerHttpConventions } from './platform/http.js';
@@ -64,10 +69,12 @@ export interface AppDeps {
   clock: Clock;
   /** How domains are verified (a walk from the root servers) and zone changes announced. */
   dns: { check: NameserverCheck; changes: ZoneChanges };
+  /** What compute asks billing before it makes or starts a VM (default: no billing). */
+  funds?: ComputeFunds;
 }
 
 /** The services of one running SwiftCloud, wired together. */
-export function buildServices({ config, db, clock, dns }: AppDeps) {
+export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
   const users = new UsersRepo(db);
   const audit = new AuditLog(db);
   const sessions = new SessionsService(new SessionsRepo(db), config.session, clock);
@@ -110,8 +117,25 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
   const ipPools = new IpPoolsService(new IpPoolsRepo(db), nodesRepo, audit, clock);
   /** Hands out VM addresses inside the caller's transaction. */
   const ipAllocator = new IpAllocator(clock);
-  /** One driver per node for this process. */
-  const hypervisors = new HypervisorRegistry((id) => nodes.config(id), { db, clock });
+  const jobs = new JobQueue(db, clock);
+  /** One driver per hypervisor node for this process. */
+  const hypervisors = new HypervisorRegistry((id) => nodes.config(id), {
+    db,
+    clock,
+    simulator: {
+      shutdownTimeoutSec: config.compute.shutdownTimeoutSec,
+      ...(config.compute.simulatorDelays === 'zero' ? { delays: ZERO_STEP_DELAYS } : {}),
+    },
+  });
+  const vms = new VmsService({
+    db,
+    projects,
+    ipAllocator,
+    jobs,
+    funds: funds ?? unmeteredFunds,
+    audit,
+    clock,
+  });
   const consoles = new ConsoleService(new ConsoleRepo(db), projects, hypervisors, audit, clock, {
     publicUrl: config.publicUrl,
   });
@@ -131,7 +155,9 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
     sizes,
     ipPools,
     ipAllocator,
+    jobs,
     hypervisors,
+    vms,
     consoles,
   };
 }
@@ -157,7 +183,6 @@ export async function buildApp(
   await app.register(cookie);
   // Console websockets. A viewer sends keys, pointer moves and clipboard text: 1 MiB is plenty.
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
-  app.addHook('onClose', () => services.hypervisors.close());
   registerAuthentication(app, {
     sessions: services.sessions,
     apiKeys: services.apiKeys,
@@ -203,6 +228,7 @@ export async function buildApp(
       );
       await v1.register(nodesRoutes({ nodes: services.nodes }));
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
+      await v1.register(vmsRoutes({ vms: services.vms }));
       await v1.register(consoleRoutes({ consoles: services.consoles }));
     },
     { prefix: '/v1' },

@@ -105,6 +105,16 @@ const settingsSchema = z.object({
   SWIFTCLOUD_DNS_HOSTMASTER: z.string().default('hostmaster.swiftcloud.zm'),
   SWIFTCLOUD_DNS_SECONDARIES: z.string().default(''),
   SWIFTCLOUD_DNS_ROOT_SERVERS: z.string().default(IANA_ROOT_SERVERS.join(',')),
+  SWIFTCLOUD_JOB_CONCURRENCY: int(1, 256).default(8),
+  SWIFTCLOUD_RECONCILE_SECONDS: int(5, 86_400).default(60),
+  SWIFTCLOUD_SHUTDOWN_TIMEOUT_SECONDS: int(1, 3_600).default(60),
+  SWIFTCLOUD_SIMULATOR_DELAYS: z.enum(['default', 'zero']).default('default'),
+  SWIFTCLOUD_VM_NAMESERVERS: z
+    .string()
+    .regex(/^\s*\d{1,3}(\.\d{1,3}){3}(\s*,\s*\d{1,3}(\.\d{1,3}){3})*\s*$/, {
+      message: 'must be IPv4 addresses separated by commas, such as 1.1.1.1,8.8.8.8',
+    })
+    .default('1.1.1.1,8.8.8.8'),
   SWIFTCLOUD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -135,6 +145,18 @@ export interface Config {
     secondaries: Endpoint[];
     /** Where nameserver verification starts its walk down the tree. */
     rootServers: Endpoint[];
+  };
+  compute: {
+    /** Jobs (provisioning, power, deletion) one server runs at once. */
+    jobConcurrency: number;
+    /** How often the database is compared with every hypervisor. */
+    reconcileIntervalMs: number;
+    /** How long an ACPI `shutdown` waits before it falls back to `stop`. */
+    shutdownTimeoutSec: number;
+    /** The simulator's step delays: plausible (`default`) or none (`zero`, for benchmarks). */
+    simulatorDelays: 'default' | 'zero';
+    /** The resolvers cloud-init gives every VM. */
+    vmNameservers: string[];
   };
   logLevel: Settings['SWIFTCLOUD_LOG_LEVEL'];
 }
@@ -201,6 +223,13 @@ export function loadConfig(env: Source = process.env): Config {
       hostmaster: parseHostnames('SWIFTCLOUD_DNS_HOSTMASTER', s.SWIFTCLOUD_DNS_HOSTMASTER)[0]!,
       secondaries: parseEndpoints('SWIFTCLOUD_DNS_SECONDARIES', s.SWIFTCLOUD_DNS_SECONDARIES, 53),
       rootServers: parseEndpoints('SWIFTCLOUD_DNS_ROOT_SERVERS', s.SWIFTCLOUD_DNS_ROOT_SERVERS, 53),
+    },
+    compute: {
+      jobConcurrency: s.SWIFTCLOUD_JOB_CONCURRENCY,
+      reconcileIntervalMs: s.SWIFTCLOUD_RECONCILE_SECONDS * 1000,
+      shutdownTimeoutSec: s.SWIFTCLOUD_SHUTDOWN_TIMEOUT_SECONDS,
+      simulatorDelays: s.SWIFTCLOUD_SIMULATOR_DELAYS,
+      vmNameservers: s.SWIFTCLOUD_VM_NAMESERVERS.split(',').map((a) => a.trim()),
     },
     logLevel: s.SWIFTCLOUD_LOG_LEVEL,
   };
