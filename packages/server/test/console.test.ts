@@ -2,18 +2,17 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELL_HEIGHT, CELL_WIDTH } from '../src/compute/hypervisor/simulator/console/font.js';
 import { TextScreen } from '../src/compute/hypervisor/simulator/console/text-screen.js';
-import type { SimulatorDriver } from '../src/compute/hypervisor/simulator/simulator.driver.js';
 import {
   addMember,
   insertVm,
   newProject,
   openConsoleSocket,
   opened,
-  simSpec,
   simulatorNode,
   type ConsoleRefusal,
 } from './console-support.js';
 import { signUp, type SignedUpUser } from './support/client.js';
+import { sshPublicKey, vmStatus, waitFor } from './support/vms.js';
 import { RfbCanvas, RfbClient } from './support/rfb-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -21,22 +20,36 @@ let t: TestApp;
 let owner: SignedUpUser;
 let projectId: string;
 let nodeId: string;
-let sim: SimulatorDriver;
+
+const sshKey = sshPublicKey();
+let nextVm = 0;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ SWIFTCLOUD_SIMULATOR_DELAYS: 'zero' });
   owner = await signUp(t.api);
   projectId = await newProject(owner);
-  ({ nodeId, sim } = await simulatorNode(t));
+  ({ nodeId } = await simulatorNode(t));
 });
 afterAll(() => t.close());
 
-/** A VM that runs on the seeded simulator node, with its console up. */
+/** A VM made through the API on the seeded simulator node, once it runs (its console up). */
 async function runningVm(): Promise<{ id: string; name: string; vmid: number }> {
-  const vm = await insertVm(t, projectId, nodeId, 'running');
-  await sim.createVm(simSpec(vm.vmid, vm.name));
-  await sim.power(vm.vmid, 'start');
-  return vm;
+  const name = `console-${++nextVm}`;
+  const res = await owner.api.post('/v1/vms', {
+    project_id: projectId,
+    name,
+    template: 'debian-12',
+    size: 'small',
+    ssh_key: sshKey,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  await vmStatus(owner.api, res.body.data.id, 'running');
+  const row = await t.database.db
+    .selectFrom('vms')
+    .select('hypervisor_id')
+    .where('id', '=', res.body.data.id)
+    .executeTakeFirstOrThrow();
+  return { id: res.body.data.id, name, vmid: row.hypervisor_id };
 }
 
 async function ticketFor(vmId: string, user = owner): Promise<{ ticket: string; url: string }> {
@@ -93,18 +106,26 @@ describe('GET /v1/vms/{id}/console', () => {
   });
 
   it('gives wss:// and port 443 when the public URL is https', async () => {
-    const secure = await startTestApp({ SWIFTCLOUD_PUBLIC_URL: 'https://cloud.example.co.zm' });
+    const secure = await startTestApp({
+      SWIFTCLOUD_PUBLIC_URL: 'https://cloud.example.co.zm',
+      SWIFTCLOUD_SIMULATOR_DELAYS: 'zero',
+    });
     try {
       const ada = await signUp(secure.api);
       const project = await newProject(ada);
-      const { nodeId: simNode, sim: secureSim } = await simulatorNode(secure);
-      const vm = await insertVm(secure, project, simNode, 'running');
-      await secureSim.createVm(simSpec(vm.vmid, vm.name));
-      await secureSim.power(vm.vmid, 'start');
-      const res = await ada.api.get(`/v1/vms/${vm.id}/console`);
+      await simulatorNode(secure);
+      const created = await ada.api.post('/v1/vms', {
+        project_id: project,
+        name: 'secure-1',
+        template: 'debian-12',
+        size: 'small',
+        ssh_key: sshKey,
+      });
+      await vmStatus(ada.api, created.body.data.id, 'running');
+      const res = await ada.api.get(`/v1/vms/${created.body.data.id}/console`);
       expect(res.status).toBe(200);
       expect(res.body.data.url).toBe(
-        `wss://cloud.example.co.zm/v1/vms/${vm.id}/console/ws?ticket=${res.body.data.ticket}`,
+        `wss://cloud.example.co.zm/v1/vms/${created.body.data.id}/console/ws?ticket=${res.body.data.ticket}`,
       );
       expect(res.body.data.port).toBe(443);
     } finally {
@@ -144,24 +165,28 @@ describe('GET /v1/vms/{id}/console', () => {
   });
 
   it('answers 409 naming the status for a VM that is not running, and 404 for a deleted or unknown VM', async () => {
-    const stopped = await insertVm(t, projectId, nodeId, 'stopped');
+    const stopped = await runningVm();
+    const stop = await owner.api.post(`/v1/vms/${stopped.id}/power`, { action: 'stop' });
+    expect(stop.status).toBe(202);
+    await vmStatus(owner.api, stopped.id, 'stopped');
     const res = await owner.api.get(`/v1/vms/${stopped.id}/console`);
     expect(res.status).toBe(409);
     expect(res.body.error).toMatchObject({ code: 'CONFLICT' });
     expect(res.body.error.message).toMatch(/stopped/);
 
+    // A row in provisioning (the node is never asked: the status alone refuses).
     const provisioning = await insertVm(t, projectId, nodeId, 'provisioning');
     expect((await owner.api.get(`/v1/vms/${provisioning.id}/console`)).body.error.message).toMatch(
       /provisioning/,
     );
 
     const deleted = await runningVm();
-    await t.database.db
-      .updateTable('vms')
-      .set({ deleted_at: t.clock.now() })
-      .where('id', '=', deleted.id)
-      .execute();
-    expect((await owner.api.get(`/v1/vms/${deleted.id}/console`)).status).toBe(404);
+    expect((await owner.api.delete(`/v1/vms/${deleted.id}`)).status).toBe(202);
+    await waitFor(
+      () => owner.api.get(`/v1/vms/${deleted.id}/console`),
+      (r) => r.status === 404,
+      { what: 'the deleted VM to be gone' },
+    );
     expect(
       (await owner.api.get(`/v1/vms/00000000-0000-4000-8000-000000000000/console`)).status,
     ).toBe(404);
@@ -277,9 +302,18 @@ describe('the console websocket (simulator)', () => {
     const { url } = await ticketFor(vm.id);
     const socket = await opened(await openConsoleSocket(t, url));
     await RfbClient.over(socket.stream);
-    await sim.power(vm.vmid, 'stop');
+    expect((await owner.api.post(`/v1/vms/${vm.id}/power`, { action: 'stop' })).status).toBe(202);
     const closed = await socket.closed;
     expect(closed.code).toBe(1000);
     expect(closed.reason).toMatch(/console closed/);
+  });
+
+  it('ends the session with close code 1000 when the VM is deleted', async () => {
+    const vm = await runningVm();
+    const { url } = await ticketFor(vm.id);
+    const socket = await opened(await openConsoleSocket(t, url));
+    await RfbClient.over(socket.stream);
+    expect((await owner.api.delete(`/v1/vms/${vm.id}`)).status).toBe(202);
+    expect((await socket.closed).code).toBe(1000);
   });
 });

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.js';
+import { vmsRepo } from '../vms/vms.repo.js';
 
-/** What the console needs of a VM (read here until the VMs module offers it). */
+/** What the console needs of a VM. */
 export interface ConsoleVm {
   id: string;
   projectId: string;
@@ -10,36 +11,27 @@ export interface ConsoleVm {
   hypervisorId: number;
 }
 
-/** Console tickets: only their SHA-256 is stored. */
+/** The VM as the VMs module reads it, and console tickets (only their SHA-256 is stored). */
 export class ConsoleRepo {
   constructor(private readonly db: Db) {}
 
   /** A VM that has not been deleted, with its node's name. */
   async findVm(id: string): Promise<ConsoleVm | undefined> {
-    const row = await this.db
-      .selectFrom('vms')
-      .innerJoin('nodes', 'nodes.id', 'vms.node_id')
-      .select([
-        'vms.id',
-        'vms.project_id',
-        'vms.status',
-        'vms.node_id',
-        'vms.hypervisor_id',
-        'nodes.name as node_name',
-      ])
-      .where('vms.id', '=', id)
-      .where('vms.deleted_at', 'is', null)
-      .executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        projectId: row.project_id,
-        status: row.status,
-        nodeId: row.node_id,
-        nodeName: row.node_name,
-        hypervisorId: row.hypervisor_id,
-      }
-    );
+    const vm = await vmsRepo.find(this.db, id);
+    if (!vm) return undefined;
+    const node = await this.db
+      .selectFrom('nodes')
+      .select('name')
+      .where('id', '=', vm.node_id)
+      .executeTakeFirstOrThrow();
+    return {
+      id: vm.id,
+      projectId: vm.project_id,
+      status: vm.status,
+      nodeId: vm.node_id,
+      nodeName: node.name,
+      hypervisorId: vm.hypervisor_id,
+    };
   }
 
   /** Stores a new ticket, and drops tickets that expired more than a day before `now`. */
