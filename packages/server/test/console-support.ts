@@ -1,10 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { expect } from 'vitest';
-import { seedFreshInstall } from '../src/compute/catalog/seed.js';
-import { ZERO_STEP_DELAYS } from '../src/compute/hypervisor/simulator/simulator.faults.js';
-import type { SimulatorDriver } from '../src/compute/hypervisor/simulator/simulator.driver.js';
-import type { VmSpec } from '../src/compute/hypervisor/port.js';
 import type { SignedUpUser } from './support/client.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -88,33 +84,6 @@ export async function insertVm(
     .returning(['id', 'hypervisor_id'])
     .executeTakeFirstOrThrow();
   return { id: row.id, name, vmid: row.hypervisor_id };
-}
-
-/** A fresh install's catalog and simulator node (seeded here), and that node's driver with every step instant. */
-export async function simulatorNode(t: TestApp): Promise<{ nodeId: string; sim: SimulatorDriver }> {
-  await seedFreshInstall(t.database.db, t.clock);
-  const node = await t.database.db
-    .selectFrom('nodes')
-    .select('id')
-    .where('driver', '=', 'simulator')
-    .executeTakeFirstOrThrow();
-  const sim = (await t.services.hypervisors.driverFor(node.id)) as SimulatorDriver;
-  sim.setDelays(ZERO_STEP_DELAYS);
-  return { nodeId: node.id, sim };
-}
-
-export function simSpec(vmid: number, name: string): VmSpec {
-  return {
-    vmid,
-    name,
-    cores: 1,
-    memoryMiB: 1024,
-    diskGiB: 10,
-    sourceTemplate: 'debian-12',
-    sshKeys: [],
-    ciUser: 'debian',
-    network: { address: '10.0.0.5/24', gateway: '10.0.0.1', nameservers: [] },
-  };
 }
 
 /** Opens a console URL (as the API gave it) against the test app; a refusal comes back as HTTP. */

@@ -8,11 +8,10 @@ import {
   newProject,
   openConsoleSocket,
   opened,
-  simulatorNode,
   type ConsoleRefusal,
 } from './console-support.js';
 import { signUp, type SignedUpUser } from './support/client.js';
-import { sshPublicKey, vmStatus, waitFor } from './support/vms.js';
+import { seedCatalog, sshPublicKey, vmStatus, waitFor } from './support/vms.js';
 import { RfbCanvas, RfbClient } from './support/rfb-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -28,7 +27,7 @@ beforeAll(async () => {
   t = await startTestApp({ SWIFTCLOUD_SIMULATOR_DELAYS: 'zero' });
   owner = await signUp(t.api);
   projectId = await newProject(owner);
-  ({ nodeId } = await simulatorNode(t));
+  ({ nodeId } = await seedCatalog(t));
 });
 afterAll(() => t.close());
 
@@ -113,7 +112,7 @@ describe('GET /v1/vms/{id}/console', () => {
     try {
       const ada = await signUp(secure.api);
       const project = await newProject(ada);
-      await simulatorNode(secure);
+      await seedCatalog(secure);
       const created = await ada.api.post('/v1/vms', {
         project_id: project,
         name: 'secure-1',
