@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   serializerCompiler,
@@ -24,6 +25,9 @@ import { SizesRepo } from './compute/catalog/sizes.repo.js';
 import { SizesService } from './compute/catalog/sizes.service.js';
 import { TemplatesRepo } from './compute/catalog/templates.repo.js';
 import { TemplatesService } from './compute/catalog/templates.service.js';
+import { ConsoleRepo } from './compute/console/console.repo.js';
+import { consoleRoutes } from './compute/console/console.routes.js';
+import { ConsoleService } from './compute/console/console.service.js';
 import { IpAllocator } from './compute/ip-pools/ip-allocator.js';
 import { IpPoolsRepo } from './compute/ip-pools/ip-pools.repo.js';
 import { ipPoolsRoutes } from './compute/ip-pools/ip-pools.routes.js';
@@ -133,6 +137,9 @@ export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
     audit,
     clock,
   });
+  const consoles = new ConsoleService(new ConsoleRepo(db), projects, hypervisors, audit, clock, {
+    publicUrl: config.publicUrl,
+  });
   return {
     users,
     sessions,
@@ -152,6 +159,7 @@ export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
     jobs,
     hypervisors,
     vms,
+    consoles,
   };
 }
 
@@ -174,6 +182,8 @@ export async function buildApp(
   registerHttpConventions(app);
   registerErrorHandling(app);
   await app.register(cookie);
+  // Console websockets. A viewer sends keys, pointer moves and clipboard text: 1 MiB is plenty.
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   registerAuthentication(app, {
     sessions: services.sessions,
     apiKeys: services.apiKeys,
@@ -219,6 +229,7 @@ export async function buildApp(
       await v1.register(nodesRoutes({ nodes: services.nodes }));
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
       await v1.register(vmsRoutes({ vms: services.vms }));
+      await v1.register(consoleRoutes({ consoles: services.consoles }));
     },
     { prefix: '/v1' },
   );

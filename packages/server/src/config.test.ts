@@ -53,6 +53,13 @@ describe('loadConfig', () => {
         secondaries: [],
         rootServers: expect.arrayContaining([{ host: '198.41.0.4', port: 53 }]),
       },
+      compute: {
+        jobConcurrency: 8,
+        reconcileIntervalMs: 60_000,
+        shutdownTimeoutSec: 60,
+        simulatorDelays: 'default',
+        vmNameservers: ['1.1.1.1', '8.8.8.8'],
+      },
       logLevel: 'info',
     });
     expect(config.dns.rootServers).toHaveLength(13);
@@ -108,6 +115,9 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: '-1' }, 'PORT'],
+    [{ SWIFTCLOUD_VM_NAMESERVERS: '1.1.1' }, 'SWIFTCLOUD_VM_NAMESERVERS'],
+    [{ SWIFTCLOUD_SIMULATOR_DELAYS: 'slow' }, 'SWIFTCLOUD_SIMULATOR_DELAYS'],
+    [{ SWIFTCLOUD_RECONCILE_SECONDS: '1' }, 'SWIFTCLOUD_RECONCILE_SECONDS'],
     [{ PORT: '80.5' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ SWIFTCLOUD_PUBLIC_URL: 'ftp://x' }, 'SWIFTCLOUD_PUBLIC_URL'],

@@ -109,12 +109,16 @@ function openWebsocket(endpoint: ConsoleEndpoint): Promise<{ status: number; gre
       },
     });
     req.on('upgrade', (res, socket, head) => {
-      const chunks: Buffer[] = [head];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('end', () => {
-        const frame = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, greeting: frame.subarray(2).toString('utf8') });
-      });
+      // The first frame: the VNC server's ProtocolVersion (2 bytes of header, 12 of payload).
+      let frame = head;
+      const take = (chunk: Buffer) => {
+        frame = Buffer.concat([frame, chunk]);
+        if (frame.length < 14) return;
+        socket.destroy();
+        resolve({ status: res.statusCode ?? 0, greeting: frame.subarray(2, 14).toString('utf8') });
+      };
+      socket.on('data', take);
+      take(Buffer.alloc(0));
     });
     req.on('response', (res) => {
       res.resume();

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { PixelFormat } from '../../src/compute/hypervisor/simulator/rfb/pixel-format.js';
 
 /** A pixel format as RFB sends it (RFC 6143 §7.4); the client decodes it on its own. */
@@ -28,7 +29,7 @@ class ByteReader {
   private waiting: (() => void) | null = null;
   private ended = false;
 
-  constructor(socket: Socket) {
+  constructor(socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       this.waiting?.();
@@ -92,7 +93,7 @@ export class RfbClient {
   readonly closed: Promise<void>;
   private readonly reader: ByteReader;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private readonly socket: Duplex) {
     this.reader = new ByteReader(socket);
     this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
     socket.on('error', () => {});
@@ -108,6 +109,16 @@ export class RfbClient {
       s.once('error', reject);
     });
     const client = new RfbClient(socket);
+    await client.greet(options.version ?? '3.8');
+    return client;
+  }
+
+  /** Completes the handshake over a byte stream already open (a websocket through the console proxy). */
+  static async over(
+    stream: Duplex,
+    options: { version?: '3.3' | '3.7' | '3.8' } = {},
+  ): Promise<RfbClient> {
+    const client = new RfbClient(stream);
     await client.greet(options.version ?? '3.8');
     return client;
   }

@@ -1,12 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import { selfSignedCertificate, type SelfSignedCertificate } from './certificate.js';
 import { FakeHttpError, handlers, type Handler, type TaskPlay } from './handlers.js';
 import { lockTimeoutMessage, NodeState } from './node-state.js';
 import { ApiSchema, checkParams, type Match } from './schema.js';
+import { FakeVncSession } from './vnc-server.js';
 
 /**
  * A fake Proxmox VE node over HTTPS (a self-signed certificate made at start) that checks
@@ -67,6 +69,9 @@ export class FakeProxmox {
   readonly consoleUser = { username: 'console@pve', password: 'console-only-secret' };
   /** Completed websocket upgrades (the console path a test took). */
   readonly websockets: { vmid: number; identity: string }[] = [];
+  /** The VNC sessions behind those websockets (whether the client passed VNC Authentication). */
+  readonly vncSessions: FakeVncSession[] = [];
+  private readonly websocketServer = new WebSocketServer({ noServer: true });
   private readonly faults: FaultRule[] = [];
   private readonly sessions = new Map<string, { user: string; csrf: string }>();
   private readonly vncTickets = new Map<string, { vmid: number; user: string; port: number }>();
@@ -85,7 +90,7 @@ export class FakeProxmox {
       { key: this.certificate.key, cert: this.certificate.cert },
       (req, res) => void this.onRequest(req, res),
     );
-    this.server.on('upgrade', (req, socket) => void this.onUpgrade(req, socket));
+    this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
   }
 
   static async start(
@@ -123,6 +128,7 @@ export class FakeProxmox {
   }
 
   close(): Promise<void> {
+    for (const client of this.websocketServer.clients) client.terminate();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -263,7 +269,7 @@ export class FakeProxmox {
     return { ticket, CSRFPreventionToken: csrf, username };
   }
 
-  private async onUpgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const refuse = (status: number, message: string) => {
       socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\n\r\n`);
     };
@@ -286,19 +292,14 @@ export class FakeProxmox {
     ) {
       return refuse(401, 'permission denied - invalid vncticket');
     }
-    this.vncTickets.delete(params.vncticket ?? '');
-    const key = req.headers['sec-websocket-key'] ?? '';
-    const accept = createHash('sha1')
-      .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-      .digest('base64');
+    const password = params.vncticket ?? '';
+    this.vncTickets.delete(password);
     this.websockets.push({ vmid, identity });
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: binary\r\n\r\n`,
-    );
-    // One binary frame with the RFB greeting, as the VM's VNC server would send it.
-    const greeting = Buffer.from('RFB 003.008\n');
-    socket.end(Buffer.concat([Buffer.from([0x82, greeting.length]), greeting]));
+    // The VM's VNC server (QEMU) behind the websocket, with the vncproxy ticket as its password.
+    this.websocketServer.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      this.vncSessions.push(new FakeVncSession(ws, password, this.state.vms.get(vmid)?.name ?? ''));
+    });
   }
 
   /** `${METHOD} ${schema path}` → what the node does; logging in needs this fake's users. */

@@ -28,11 +28,12 @@ export class SimulatedConsoles {
     return { host: server.host, port: server.port };
   }
 
-  /** The guest starts again on the same console (reboot, reset); clients stay connected. */
-  async reboot(spec: VmSpec): Promise<void> {
-    const running = this.consoles.get(spec.vmid);
-    if (running) (await running).guest.boot();
-    else await this.ensure(spec);
+  /** The guest starts again on the same console (reboot, reset); clients stay connected. A VM whose console nobody opened has nothing to redraw. */
+  reboot(vmid: number): void {
+    void this.consoles
+      .get(vmid)
+      ?.then(({ guest }) => guest.boot())
+      .catch(() => {});
   }
 
   /** Closes the VM's console and drops its clients; nothing to do when it has none. */

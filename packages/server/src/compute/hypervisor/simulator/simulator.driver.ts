@@ -123,7 +123,8 @@ export class SimulatorDriver implements HypervisorDriver {
             await this.step('start');
             await this.repo.setPowerState(vmid, 'running');
           }
-          await this.consoles.ensure(vm.spec);
+          // The screen is drawn when someone first opens the console (openConsole), so that
+          // a node of a thousand running VMs does not render a thousand framebuffers.
           return;
         case 'stop':
           if (running) await this.stop(vmid);
@@ -141,7 +142,7 @@ export class SimulatorDriver implements HypervisorDriver {
           }
           if (action === 'reboot') await this.step('shutdown');
           await this.step('start');
-          await this.consoles.reboot(vm.spec);
+          this.consoles.reboot(vm.vmid);
           return;
       }
     });
