@@ -80,6 +80,8 @@ describe('a viewer', () => {
     await page.goto(`/vms/${vmId}`);
     await page.getByRole('heading', { name: 'db-1' }).waitFor();
     await page.getByRole('heading', { name: 'Activity' }).waitFor();
+    // The console needs write access too.
+    expect(await page.getByRole('link', { name: 'Open console' }).count()).toBe(0);
     for (const name of ['Start', 'Stop', 'Shut down', 'Reboot', 'Delete VM']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     }

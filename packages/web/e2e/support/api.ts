@@ -33,3 +33,13 @@ export class Api {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 }
+
+/** Waits until `check` answers true (for set-up code, where expect.poll is not allowed). */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

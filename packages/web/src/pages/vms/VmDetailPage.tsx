@@ -75,9 +75,11 @@ export function VmDetailPage({ vm, project }: { vm: Vm; project: Project }) {
           </>
         }
       >
-        <Link className="button secondary" to={`/vms/${vm.id}/console`}>
-          Open console
-        </Link>
+        {write ? (
+          <Link className="button secondary" to={`/vms/${vm.id}/console`}>
+            Open console
+          </Link>
+        ) : null}
       </PageHeader>
 
       <div className="card">

@@ -1,0 +1,118 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api, waitFor } from './support/api';
+import { checkPage, launch, newPage, shot } from './support/browser';
+import { PASSWORD, signIn, uniqueEmail } from './support/flows';
+import { ed25519PublicKey } from './support/keys';
+import { startServer, type RunningServer } from './support/server';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let owner: Api;
+let vmId: string;
+const email = uniqueEmail('mwila');
+
+async function vmStatus(): Promise<string> {
+  return (await owner.request('GET', `/v1/vms/${vmId}`)).body.data.status;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launch()]);
+  await new Api(server.url).request('POST', '/v1/auth/register', {
+    email,
+    password: PASSWORD,
+    name: 'Mwila',
+  });
+  owner = await Api.signIn(server.url, email, PASSWORD);
+  const projectId = (await owner.request('POST', '/v1/projects', { name: 'Screens' })).body.data.id;
+  const vm = await owner.request('POST', '/v1/vms', {
+    project_id: projectId,
+    name: 'desk-1',
+    template: 'ubuntu-24.04',
+    size: 'small',
+    ssh_key: ed25519PublicKey(),
+  });
+  expect(vm.status, JSON.stringify(vm.body)).toBe(202);
+  vmId = vm.body.data.id;
+  await waitFor('the VM to run', async () => (await vmStatus()) === 'running');
+  page = await newPage(browser, server.url);
+  await signIn(page, email);
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** How many different colours the console's canvas shows: a blank screen has one. */
+async function canvasColours(p: Page): Promise<number> {
+  return p.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=console-screen] canvas');
+    if (!canvas || canvas.width === 0) return 0;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return 0;
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length && seen.size < 64; i += 16) {
+      seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    }
+    return seen.size;
+  });
+}
+
+describe("the VM's console in the page", () => {
+  it("shows the VM's screen through noVNC", async () => {
+    await page.goto(`/vms/${vmId}`);
+    await page.getByRole('link', { name: 'Open console' }).click();
+    await page.getByRole('heading', { name: 'Console of desk-1' }).waitFor();
+    await page.locator('[data-testid=console-screen][data-state=connected]').waitFor();
+    await expect.poll(() => canvasColours(page), { timeout: 15_000 }).toBeGreaterThan(1);
+    const canvas = page.locator('[data-testid=console-screen] canvas');
+    const first = await canvas.screenshot();
+    expect(first.length).toBeGreaterThan(1000);
+    await checkPage(page, 'console');
+  });
+
+  it('sends Ctrl-Alt-Del and goes full screen', async () => {
+    const ctrlAltDel = page.getByRole('button', { name: 'Send Ctrl-Alt-Del' });
+    expect(await ctrlAltDel.isEnabled()).toBe(true);
+    await ctrlAltDel.click();
+    await page.getByRole('button', { name: 'Full screen' }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.fullscreenElement?.className ?? null))
+      .toBe('console-frame');
+    await page.evaluate(() => document.exitFullscreen());
+  });
+
+  it('says in words when the ticket is refused, and reconnects with a new one', async () => {
+    await page.route('**/v1/vms/*/console', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'RESOURCE_UNAVAILABLE',
+            message: "The VM's console cannot be reached right now",
+            details: [],
+          },
+        }),
+      }),
+    );
+    await page.goto(`/vms/${vmId}/console`);
+    await page.getByText("The VM's console cannot be reached right now").waitFor();
+    await shot(page, 'console-ticket-refused');
+    await page.unroute('**/v1/vms/*/console');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('[data-testid=console-screen][data-state=connected]').waitFor();
+  });
+
+  it('says the VM is off instead of showing a blank screen', async () => {
+    await owner.request('POST', `/v1/vms/${vmId}/power`, { action: 'stop' });
+    await expect.poll(vmStatus, { timeout: 30_000, interval: 500 }).toBe('stopped');
+    await page.goto(`/vms/${vmId}/console`);
+    await page.getByText(/not running, so it has no screen to show/).waitFor();
+    expect(await page.locator('[data-testid=console-screen]').count()).toBe(0);
+  });
+});
