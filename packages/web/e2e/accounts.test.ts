@@ -9,6 +9,7 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 const email = uniqueEmail('ada');
+let projectId: string;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launch()]);
@@ -48,6 +49,7 @@ describe('accounts, projects and API keys in the browser', () => {
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByText('Name must not be empty').waitFor();
     const id = await createProject(page, 'Lusaka Shop');
+    projectId = id;
     await page.getByRole('heading', { name: 'Lusaka Shop' }).waitFor();
     await checkPage(page, 'project-overview');
     await page.getByRole('link', { name: 'Projects', exact: true }).first().click();
@@ -83,6 +85,39 @@ describe('accounts, projects and API keys in the browser', () => {
     await row.waitFor();
     expect(await row.getByLabel(`Role of ${bob}`).inputValue()).toBe('viewer');
     await checkPage(page, 'project-settings');
+
+    await row.getByLabel(`Role of ${bob}`).selectOption('member');
+    const owner = await Api.signIn(server.url, email, PASSWORD);
+    await expect
+      .poll(async () => {
+        const members = await owner.request('GET', `/v1/projects/${projectId}/members`);
+        return members.body.data.find((m: any) => m.email === bob)?.role;
+      })
+      .toBe('member');
+  });
+
+  it('deletes an empty project once its name is typed, and says why one cannot be', async () => {
+    const id = await createProject(page, 'Scratch');
+    await page.goto(`/projects/${id}/settings`);
+    const button = page.getByRole('button', { name: 'Delete project' });
+    expect(await button.isDisabled()).toBe(true);
+    await page.getByLabel('Type “Scratch” to confirm').fill('Scratch');
+    await button.click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Scratch' }).count()).toBe(0);
+    const owner = await Api.signIn(server.url, email, PASSWORD);
+    expect((await owner.request('GET', `/v1/projects/${id}`)).status).toBe(404);
+
+    const busy = await createProject(page, 'Busy');
+    await owner.request('POST', '/v1/domains', { project_id: busy, name: 'busy-example.co.zm' });
+    await page.goto(`/projects/${busy}/settings`);
+    await page.getByLabel('Type “Busy” to confirm').fill('Busy');
+    await page.getByRole('button', { name: 'Delete project' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /domain|resource/i })
+      .waitFor();
+    expect((await owner.request('GET', `/v1/projects/${busy}`)).status).toBe(200);
   });
 
   it('creates an API key, shows its secret once, and revokes it so it stops working', async () => {
