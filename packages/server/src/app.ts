@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import { adminRoutes } from './admin/admin.routes.js';
 import { AdminUsersService } from './admin/users.admin.service.js';
+import { pino } from 'pino';
 import { ApiKeysRepo } from './auth/api-keys.repo.js';
 import { apiKeysRoutes } from './auth/api-keys.routes.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
@@ -18,6 +19,17 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionsRepo } from './auth/sessions.repo.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { UsersRepo } from './auth/users.repo.js';
+import { billingAdminRoutes } from './billing/billing.admin.routes.js';
+import { BillingAdminService } from './billing/billing.admin.service.js';
+import { BillingRepo } from './billing/billing.repo.js';
+import { billingRoutes } from './billing/billing.routes.js';
+import { BillingService } from './billing/billing.service.js';
+import { CouponsRepo } from './billing/coupons.repo.js';
+import { BillingFunds } from './billing/funds.js';
+import { Ledger } from './billing/ledger.js';
+import { Meter } from './billing/meter.js';
+import { BillingPolicy, type ProjectSuspension } from './billing/policy.js';
+import { TopupThrottle } from './billing/topup-throttle.js';
 import { catalogAdminRoutes } from './compute/catalog/catalog.admin.routes.js';
 import { catalogRoutes } from './compute/catalog/catalog.routes.js';
 import { SizesRepo } from './compute/catalog/sizes.repo.js';
@@ -60,6 +72,12 @@ export interface AppDeps {
   /** How domains are verified (a walk from the root servers) and zone changes announced. */
   dns: { check: NameserverCheck; changes: ZoneChanges };
 }
+
+// Until compute's VM API lands: suspension has no VMs to act on.
+const suspension: ProjectSuspension = {
+  suspendProject: async () => 0,
+  liftSuspension: async () => 0,
+};
 
 /** The services of one running SwiftCloud, wired together. */
 export function buildServices({ config, db, clock, dns }: AppDeps) {
@@ -105,6 +123,32 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
   const ipPools = new IpPoolsService(new IpPoolsRepo(db), nodesRepo, audit, clock);
   /** Hands out VM addresses inside the caller's transaction. */
   const ipAllocator = new IpAllocator(clock);
+
+  const billingLog = pino({ level: config.logLevel }).child({ component: 'billing' });
+  const ledger = new Ledger(db);
+  const funds = new BillingFunds(db, config.billing, clock);
+  const meter = new Meter(db, clock, config.billing);
+  const billingPolicy = new BillingPolicy(db, suspension, config.billing, clock, billingLog);
+  const couponsRepo = new CouponsRepo(db, ledger);
+  const billing = new BillingService(
+    db,
+    new BillingRepo(db),
+    couponsRepo,
+    projects,
+    billingPolicy,
+    new TopupThrottle(db, config.billing.topupThrottle, clock),
+    audit,
+    clock,
+    config.billing,
+  );
+  const billingAdmin = new BillingAdminService(
+    db,
+    couponsRepo,
+    ledger,
+    billingPolicy,
+    audit,
+    clock,
+  );
   return {
     users,
     sessions,
@@ -121,6 +165,12 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
     sizes,
     ipPools,
     ipAllocator,
+    ledger,
+    funds,
+    meter,
+    billingPolicy,
+    billing,
+    billingAdmin,
   };
 }
 
@@ -188,6 +238,8 @@ export async function buildApp(
       );
       await v1.register(nodesRoutes({ nodes: services.nodes }));
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
+      await v1.register(billingRoutes({ billing: services.billing }));
+      await v1.register(billingAdminRoutes({ admin: services.billingAdmin }));
     },
     { prefix: '/v1' },
   );
