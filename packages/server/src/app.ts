@@ -28,7 +28,7 @@ import { CouponsRepo } from './billing/coupons.repo.js';
 import { BillingFunds } from './billing/funds.js';
 import { Ledger } from './billing/ledger.js';
 import { Meter } from './billing/meter.js';
-import { BillingPolicy, type ProjectSuspension } from './billing/policy.js';
+import { BillingPolicy } from './billing/policy.js';
 import { TopupThrottle } from './billing/topup-throttle.js';
 import { catalogAdminRoutes } from './compute/catalog/catalog.admin.routes.js';
 import { catalogRoutes } from './compute/catalog/catalog.routes.js';
@@ -43,6 +43,11 @@ import { IpPoolsService } from './compute/ip-pools/ip-pools.service.js';
 import { NodesRepo } from './compute/nodes/nodes.repo.js';
 import { nodesRoutes } from './compute/nodes/nodes.routes.js';
 import { NodesService } from './compute/nodes/nodes.service.js';
+import { HypervisorRegistry } from './compute/hypervisor/registry.js';
+import { ZERO_STEP_DELAYS } from './compute/hypervisor/simulator/simulator.faults.js';
+import type { ComputeFunds } from './compute/vms/vm-funds.js';
+import { vmsRoutes } from './compute/vms/vms.routes.js';
+import { VmsService } from './compute/vms/vms.service.js';
 import type { Config } from './config.js';
 import { isReachable, type Db } from './db/database.js';
 import { isMigrated } from './db/migrate.js';
@@ -56,6 +61,7 @@ import { RecordsService } from './dns/records.service.js';
 import type { ZoneChanges } from './dns/zone.js';
 import { ZonesRepo } from './dns/zones.repo.js';
 import { AuditLog } from './platform/audit.js';
+import { JobQueue } from './platform/jobs/job-queue.js';
 import type { Clock } from './platform/clock.js';
 import { registerErrorHandling } from './platform/error-handler.js';
 import { httpServerOptions, registerHttpConventions } from './platform/http.js';
@@ -71,16 +77,12 @@ export interface AppDeps {
   clock: Clock;
   /** How domains are verified (a walk from the root servers) and zone changes announced. */
   dns: { check: NameserverCheck; changes: ZoneChanges };
+  /** What compute asks billing before it makes or starts a VM (default: billing's own). */
+  funds?: ComputeFunds;
 }
 
-// Until compute's VM API lands: suspension has no VMs to act on.
-const suspension: ProjectSuspension = {
-  suspendProject: async () => 0,
-  liftSuspension: async () => 0,
-};
-
 /** The services of one running SwiftCloud, wired together. */
-export function buildServices({ config, db, clock, dns }: AppDeps) {
+export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
   const users = new UsersRepo(db);
   const audit = new AuditLog(db);
   const sessions = new SessionsService(new SessionsRepo(db), config.session, clock);
@@ -123,12 +125,32 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
   const ipPools = new IpPoolsService(new IpPoolsRepo(db), nodesRepo, audit, clock);
   /** Hands out VM addresses inside the caller's transaction. */
   const ipAllocator = new IpAllocator(clock);
+  const jobs = new JobQueue(db, clock);
+  /** One driver per hypervisor node for this process. */
+  const hypervisors = new HypervisorRegistry((id) => nodes.config(id), {
+    db,
+    clock,
+    simulator: {
+      shutdownTimeoutSec: config.compute.shutdownTimeoutSec,
+      ...(config.compute.simulatorDelays === 'zero' ? { delays: ZERO_STEP_DELAYS } : {}),
+    },
+  });
+  const billingFunds = funds ?? new BillingFunds(db, config.billing, clock);
+  const vms = new VmsService({
+    db,
+    projects,
+    ipAllocator,
+    jobs,
+    funds: billingFunds,
+    audit,
+    clock,
+  });
 
   const billingLog = pino({ level: config.logLevel }).child({ component: 'billing' });
   const ledger = new Ledger(db);
-  const funds = new BillingFunds(db, config.billing, clock);
   const meter = new Meter(db, clock, config.billing);
-  const billingPolicy = new BillingPolicy(db, suspension, config.billing, clock, billingLog);
+  /** Suspension for lack of money is carried out by compute's VMs service. */
+  const billingPolicy = new BillingPolicy(db, vms, config.billing, clock, billingLog);
   const couponsRepo = new CouponsRepo(db, ledger);
   const billing = new BillingService(
     db,
@@ -165,8 +187,11 @@ export function buildServices({ config, db, clock, dns }: AppDeps) {
     sizes,
     ipPools,
     ipAllocator,
+    jobs,
+    hypervisors,
+    vms,
     ledger,
-    funds,
+    funds: billingFunds,
     meter,
     billingPolicy,
     billing,
@@ -238,6 +263,7 @@ export async function buildApp(
       );
       await v1.register(nodesRoutes({ nodes: services.nodes }));
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
+      await v1.register(vmsRoutes({ vms: services.vms }));
       await v1.register(billingRoutes({ billing: services.billing }));
       await v1.register(billingAdminRoutes({ admin: services.billingAdmin }));
     },

@@ -120,6 +120,16 @@ const settingsSchema = z.object({
   SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_USER: int(1, 100_000).default(20),
   SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_PROJECT: int(1, 100_000).default(10),
   SWIFTCLOUD_TOPUP_THROTTLE_MINUTES: int(1, 24 * 60).default(60),
+  SWIFTCLOUD_JOB_CONCURRENCY: int(1, 256).default(8),
+  SWIFTCLOUD_RECONCILE_SECONDS: int(5, 86_400).default(60),
+  SWIFTCLOUD_SHUTDOWN_TIMEOUT_SECONDS: int(1, 3_600).default(60),
+  SWIFTCLOUD_SIMULATOR_DELAYS: z.enum(['default', 'zero']).default('default'),
+  SWIFTCLOUD_VM_NAMESERVERS: z
+    .string()
+    .regex(/^\s*\d{1,3}(\.\d{1,3}){3}(\s*,\s*\d{1,3}(\.\d{1,3}){3})*\s*$/, {
+      message: 'must be IPv4 addresses separated by commas, such as 1.1.1.1,8.8.8.8',
+    })
+    .default('1.1.1.1,8.8.8.8'),
   SWIFTCLOUD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -162,6 +172,18 @@ export interface Config {
     restartOnTopup: boolean;
     meterIntervalMs: number;
     topupThrottle: { maxPerUser: number; maxPerProject: number; windowMs: number };
+  };
+  compute: {
+    /** Jobs (provisioning, power, deletion) one server runs at once. */
+    jobConcurrency: number;
+    /** How often the database is compared with every hypervisor. */
+    reconcileIntervalMs: number;
+    /** How long an ACPI `shutdown` waits before it falls back to `stop`. */
+    shutdownTimeoutSec: number;
+    /** The simulator's step delays: plausible (`default`) or none (`zero`, for benchmarks). */
+    simulatorDelays: 'default' | 'zero';
+    /** The resolvers cloud-init gives every VM. */
+    vmNameservers: string[];
   };
   logLevel: Settings['SWIFTCLOUD_LOG_LEVEL'];
 }
@@ -240,6 +262,13 @@ export function loadConfig(env: Source = process.env): Config {
         maxPerProject: s.SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_PROJECT,
         windowMs: s.SWIFTCLOUD_TOPUP_THROTTLE_MINUTES * 60_000,
       },
+    },
+    compute: {
+      jobConcurrency: s.SWIFTCLOUD_JOB_CONCURRENCY,
+      reconcileIntervalMs: s.SWIFTCLOUD_RECONCILE_SECONDS * 1000,
+      shutdownTimeoutSec: s.SWIFTCLOUD_SHUTDOWN_TIMEOUT_SECONDS,
+      simulatorDelays: s.SWIFTCLOUD_SIMULATOR_DELAYS,
+      vmNameservers: s.SWIFTCLOUD_VM_NAMESERVERS.split(',').map((a) => a.trim()),
     },
     logLevel: s.SWIFTCLOUD_LOG_LEVEL,
   };

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseTarget } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedFreshInstall } from './compute/catalog/seed.js';
+import { startComputeWorkers } from './compute/compute.js';
 import { DnsServer } from './dns/server/dns-server.js';
 import { DelegationResolver } from './dns/verification/delegation-resolver.js';
 import { NameserverVerifier } from './dns/verification/nameserver-check.js';
@@ -71,6 +72,13 @@ async function main(): Promise<void> {
     nameservers: config.dns.nameservers,
     logger: app.log.child({ component: 'nameserver-checks' }),
   });
+  const compute = await startComputeWorkers({
+    config,
+    database,
+    clock,
+    services,
+    logger: app.log.child({ component: 'compute' }),
+  });
   const purge = setInterval(() => {
     services.sessions
       .purgeExpired()
@@ -85,6 +93,8 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
     await app.close();
+    await compute.stop();
+    await services.hypervisors.close();
     await domainChecks.stop();
     await dnsServer.stop();
     await zoneChanges.close();

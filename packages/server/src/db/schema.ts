@@ -244,6 +244,7 @@ export interface VmsTable {
 
 export interface VmActionsTable {
   id: Generated<string>;
+  seq: Generated<number>;
   vm_id: string;
   type: VmActionType;
   status: VmActionStatus;

@@ -17,7 +17,10 @@ export interface ProjectRow {
  * How many billable resources a project holds. Each module that adds resources (VMs,
  * domains) adds its count here, so that listing and deletion see them all.
  */
-const resourceCount = sql<number>`(select count(*) from domains d where d.project_id = p.id)`;
+const resourceCount = sql<number>`(
+  (select count(*) from domains d where d.project_id = p.id)
+  + (select count(*) from vms v where v.project_id = p.id and v.deleted_at is null)
+)`;
 
 export class ProjectsRepo {
   constructor(private readonly db: Db) {}

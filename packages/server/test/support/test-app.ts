@@ -7,6 +7,7 @@ import { checkJournal } from '../../src/billing/journal-check.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { DatabaseZoneChanges } from '../../src/dns/zone-changes.js';
+import { startComputeWorkers, type ComputeWorkers } from '../../src/compute/compute.js';
 import { ApiClient } from './client.js';
 import { FakeNameserverCheck } from './dns-fakes.js';
 import { cloneTestDatabase } from './database.js';
@@ -27,10 +28,14 @@ export class ManualClock implements Clock {
 
 export interface TestApp {
   url: string;
+  /** What the app was built from (to build a second server on the same database). */
+  deps: AppDeps;
   config: Config;
   clock: ManualClock;
   database: DatabaseHandle;
   services: Services;
+  /** The VM job runner and the reconciler (not started periodically: call reconcileOnce). */
+  compute: ComputeWorkers | undefined;
   app: FastifyInstance;
   /** A client with no credentials; `.as(token)` gives one that sends a bearer token. */
   api: ApiClient;
@@ -45,7 +50,12 @@ export interface TestApp {
  */
 export async function startTestApp(
   settings: Record<string, string> = {},
-  overrides: { dns?: Partial<AppDeps['dns']> } = {},
+  overrides: {
+    dns?: Partial<AppDeps['dns']>;
+    funds?: AppDeps['funds'];
+    /** Run VM jobs in this app (default true). */
+    computeWorkers?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const database = await cloneTestDatabase(inject('templateDump'));
   const clock = new ManualClock();
@@ -64,23 +74,40 @@ export async function startTestApp(
     check: overrides.dns?.check ?? new FakeNameserverCheck(),
     changes: overrides.dns?.changes ?? new DatabaseZoneChanges(database),
   };
-  const deps: AppDeps = { config, db: database.db, clock, dns };
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    clock,
+    dns,
+    ...(overrides.funds ? { funds: overrides.funds } : {}),
+  };
   const services = buildServices(deps);
   const app = await buildApp(deps, services);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const compute =
+    overrides.computeWorkers === false
+      ? undefined
+      : await startComputeWorkers(
+          { config, database, clock, services },
+          { pollIntervalMs: 25, reconcile: false },
+        );
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     url,
+    deps,
     config,
     clock,
     database,
     services,
+    compute,
     app,
     api: new ApiClient(url),
     // Every test file ends with the billing journal checked against the cached balances:
     // a difference fails the file.
     close: async () => {
       await app.close();
+      await compute?.stop();
+      await services.hypervisors.close();
       let differences;
       try {
         differences = await checkJournal(database.db);

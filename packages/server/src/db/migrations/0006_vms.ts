@@ -8,10 +8,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE SEQUENCE vm_hypervisor_ids START 100 MINVALUE 100 MAXVALUE 999999999;
 
     -- Customer VMs. A deleted VM keeps its row (deleted_at set) so that billing can charge
-    -- the hours it lived and the audit trail can name it; every API read skips it.
+    -- the hours it lived and the audit trail can name it; every API read skips it. A project
+    -- can only be deleted without live VMs, and then takes these tombstones with it.
     CREATE TABLE vms (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      project_id uuid NOT NULL REFERENCES projects (id),
+      project_id uuid NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
       name text NOT NULL,
       status text NOT NULL
         CHECK (status IN ('provisioning', 'running', 'stopped', 'suspended', 'error', 'deleting')),
@@ -45,7 +46,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- turns a second request into CONFLICT, whichever server instance takes it.
     CREATE TABLE vm_actions (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      vm_id uuid NOT NULL REFERENCES vms (id),
+      -- The order actions were asked in (several can share a created_at).
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      vm_id uuid NOT NULL REFERENCES vms (id) ON DELETE CASCADE,
       type text NOT NULL
         CHECK (type IN ('create', 'start', 'stop', 'shutdown', 'reboot', 'reset', 'delete', 'suspend')),
       status text NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed')),
@@ -58,7 +61,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE UNIQUE INDEX vm_actions_one_open_key ON vm_actions (vm_id)
       WHERE status IN ('pending', 'running');
-    CREATE INDEX vm_actions_vm_created_idx ON vm_actions (vm_id, created_at, id);
+    CREATE INDEX vm_actions_vm_seq_idx ON vm_actions (vm_id, seq);
     CREATE INDEX vm_actions_job_id_idx ON vm_actions (job_id);
     CREATE INDEX vm_actions_requested_by_idx ON vm_actions (requested_by);
 
@@ -66,7 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- to the user and the VM, short-lived.
     CREATE TABLE vm_console_tickets (
       ticket_hash text PRIMARY KEY,
-      vm_id uuid NOT NULL REFERENCES vms (id),
+      vm_id uuid NOT NULL REFERENCES vms (id) ON DELETE CASCADE,
       user_id uuid NOT NULL REFERENCES users (id),
       expires_at timestamptz NOT NULL,
       used_at timestamptz,
