@@ -208,6 +208,26 @@ describe('hourly metering', () => {
     expect(await chargesOf(t.database.db, onTheHour.vmId)).toHaveLength(1);
   });
 
+  it('charges a VM whose creation committed only after a run that began later than it', async () => {
+    const runAt = t.clock.now();
+    await t.services.meter.run();
+    // Written after the run, stamped a second before it: the run could not have seen it.
+    const { vmId } = await newVm({ hourly: 10_000_000, cap: 1_000_000 });
+    await t.database.db
+      .updateTable('vms')
+      .set({ created_at: new Date(runAt.getTime() - 1000) })
+      .where('id', '=', vmId)
+      .execute();
+    t.clock.advance(HOUR);
+    await t.services.meter.run();
+    const first = Math.floor((runAt.getTime() - 1000) / HOUR) * HOUR;
+    const last = Math.floor(t.clock.now().getTime() / HOUR) * HOUR;
+    const hours = (await chargesOf(t.database.db, vmId)).map((r) => r.hour.getTime());
+    expect(hours[0]).toBe(first);
+    expect(hours).toHaveLength((last - first) / HOUR + 1);
+    await deleteVmRow(t.database.db, vmId, t.clock.now());
+  });
+
   it('leaves nothing of an hour when the process dies between the charge and the commit', async () => {
     const { projectId, vmId } = await newVm({ hourly: 10_000_000, cap: 1_000_000 });
     t.clock.advance(3 * HOUR);

@@ -95,6 +95,18 @@ export async function checkJournal(db: Db): Promise<JournalDifference[]> {
       message: `usage entry ${r.id}: charges total ${r.charged} ngwee, wallet debited ${r.posted} ngwee`,
     });
   }
+  const dangling = await sql<{ n: string }>`
+    select count(*)::text as n from usage_charges c
+    where c.entry_id is not null
+      and not exists (select 1 from journal_entries e where e.id = c.entry_id and e.kind = 'usage')
+  `.execute(db);
+  if (dangling.rows[0]!.n !== '0') {
+    differences.push({
+      kind: 'usage_not_posted',
+      subject: 'usage_charges',
+      message: `${dangling.rows[0]!.n} usage charge(s) name a usage entry the journal does not hold`,
+    });
+  }
   const unposted = await sql<{ n: string }>`
     select count(*)::text as n from usage_charges where amount_ngwee > 0 and entry_id is null
   `.execute(db);

@@ -50,11 +50,16 @@ export class Meter {
   async run(): Promise<MeterRun> {
     const now = this.clock.now();
     const current = startOfHour(now);
-    const from = await this.firstHourToLook(current);
+    const { from, lookedAt } = await this.whereToStart(current);
     const total: MeterRun = { hours: 0, charges: 0, ngwee: 0, projects: 0 };
     const projects = new Set<string>();
     for (let h = from.getTime(); h <= current.getTime(); h += HOUR_MS) {
-      const charged = await this.chargeHour(new Date(h), now);
+      // An hour the previous run looked at can miss only the VMs made around that run.
+      const createdSince =
+        lookedAt && h <= startOfHour(lookedAt).getTime()
+          ? new Date(lookedAt.getTime() - HOUR_MS)
+          : null;
+      const charged = await this.chargeHour(new Date(h), now, createdSince);
       total.hours += 1;
       total.charges += charged.charges;
       total.ngwee += charged.ngwee;
@@ -73,7 +78,11 @@ export class Meter {
     return total;
   }
 
-  private async firstHourToLook(current: Date): Promise<Date> {
+  /**
+   * The first hour to look at, and when the previous complete run started (null for the
+   * first run ever, which looks at every hour since the oldest VM).
+   */
+  private async whereToStart(current: Date): Promise<{ from: Date; lookedAt: Date | null }> {
     const state = await this.db
       .selectFrom('meter_state')
       .select('last_run_at')
@@ -82,30 +91,31 @@ export class Meter {
     if (state) {
       // A VM created just before the previous run may have committed just after it.
       const from = new Date(startOfHour(state.last_run_at).getTime() - HOUR_MS);
-      return from < current ? from : current;
+      return { from: from < current ? from : current, lookedAt: state.last_run_at };
     }
     const oldest = await this.db
       .selectFrom('vms')
       .select((eb) => eb.fn.min('created_at').as('at'))
       .executeTakeFirst();
     const at = oldest?.at ? startOfHour(new Date(oldest.at as Date | string)) : current;
-    return at < current ? at : current;
+    return { from: at < current ? at : current, lookedAt: null };
   }
 
   /**
    * Charges one UTC hour: every VM alive at some moment of it (created before its end, not
-   * deleted before its start), and its public IPv4 address if it has one.
+   * deleted before its start), and its public IPv4 address if it has one; with
+   * `createdSince`, only the VMs created since then (the others were charged already).
    */
   async chargeHour(
     hour: Date,
     now: Date,
-    db: Db = this.db,
+    createdSince: Date | null = null,
   ): Promise<{ charges: number; ngwee: number; projects: string[] }> {
     const hourEnd = new Date(hour.getTime() + HOUR_MS);
     const monthStart = startOfMonth(hour);
     const ipPrice = this.settings.publicIpHourlyPriceMicroNgwee;
     const memo = `Usage ${hour.toISOString().slice(0, 13)}:00Z`;
-    return db.transaction().execute(async (tx) => {
+    return this.db.transaction().execute(async (tx) => {
       await sql`select pg_advisory_xact_lock(${METER_LOCK})`.execute(tx);
       const { rows } = await sql<{ project_id: string; total: string; charges: string }>`
         with alive as (
@@ -114,6 +124,7 @@ export class Meter {
             greatest(${monthStart}::timestamptz, date_trunc('hour', v.created_at, 'UTC')) as first_hour
           from vms v join sizes s on s.id = v.size_id
           where v.created_at < ${hourEnd} and (v.deleted_at is null or v.deleted_at > ${hour})
+            and v.created_at >= ${createdSince ?? new Date(0)}
         ),
         resources as (
           select 'vm'::text as resource_type, a.id, a.project_id, a.first_hour,
