@@ -24,7 +24,7 @@ describe('hoursRemaining', () => {
   });
 
   it('stays exact past the safe-integer range of balance × 10⁶', () => {
-    // K90 billion at 1 micro-ngwee an hour: 9e18 hours, beyond 2^53 only in the product.
+    // K90 billion at K10 an hour: balance × 10⁶ (9e18) is past 2^53, the answer is not.
     expect(hoursRemaining(9_000_000_000_000, 1_000_000_000)).toBe(9_000_000_000);
   });
 });
