@@ -89,14 +89,19 @@ async function seed(db: Db, createdAt: Date): Promise<string> {
   await sql`
     with p as (select id, row_number() over (order by id) as n from projects),
     s as (select array_agg(id order by hourly_price_micro_ngwee) as ids from sizes),
+    sz as (select id, vcpus, memory_mib, disk_gib from sizes),
+    pick as (
+      select p.id as project_id, i, (select ids[1 + (i % array_length(ids, 1))] from s) as size_id
+      from p, generate_series(1, ${VMS_PER_PROJECT}) i
+    ),
     t as (select id from templates order by slug limit 1),
     nd as (select id from nodes limit 1)
-    insert into vms (project_id, name, status, power_state, template_id, size_id, node_id,
-      public_ip, ssh_key, created_at, updated_at)
-    select p.id, 'vm-' || i, 'running', 'running', (select id from t),
-      (select ids[1 + (i % array_length(ids, 1))] from s), (select id from nd),
-      (i % 3 = 0), 'ssh-ed25519 AAAA bench', ${createdAt}, ${createdAt}
-    from p, generate_series(1, ${VMS_PER_PROJECT}) i
+    insert into vms (project_id, name, status, power_state, template_id, size_id, vcpus,
+      memory_mib, disk_gib, node_id, public_ip, ssh_key, created_at, updated_at)
+    select pick.project_id, 'vm-' || pick.i, 'running', 'running', (select id from t),
+      pick.size_id, sz.vcpus, sz.memory_mib, sz.disk_gib, (select id from nd),
+      (pick.i % 3 = 0), 'ssh-ed25519 AAAA bench', ${createdAt}, ${createdAt}
+    from pick join sz on sz.id = pick.size_id
   `.execute(db);
   await sql`analyze`.execute(db);
   return user.id;

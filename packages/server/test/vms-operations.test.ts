@@ -332,6 +332,45 @@ describe('the reconciler', () => {
     expect(again.corrected.filter((d) => d.vmId === vm.id)).toEqual([]);
   });
 
+  it("keeps each node's reserved memory and disk equal to what its live VMs take", async () => {
+    const usage = async () =>
+      t.database.db
+        .selectFrom('nodes')
+        .select(['used_memory_mib', 'used_disk_gib'])
+        .where('id', '=', nodeId)
+        .executeTakeFirstOrThrow();
+    const live = async () => {
+      const rows = await t.database.db
+        .selectFrom('vms')
+        .select(['memory_mib', 'disk_gib'])
+        .where('node_id', '=', nodeId)
+        .where('deleted_at', 'is', null)
+        .execute();
+      return {
+        used_memory_mib: rows.reduce((n, r) => n + r.memory_mib, 0),
+        used_disk_gib: rows.reduce((n, r) => n + r.disk_gib, 0),
+      };
+    };
+    const before = await usage();
+    const vm = await runningVm();
+    const during = await usage();
+    expect(Number(during.used_memory_mib) - Number(before.used_memory_mib)).toBe(1024);
+    expect(Number(during.used_disk_gib) - Number(before.used_disk_gib)).toBe(25);
+    await owner.api.delete(`/v1/vms/${vm.id}`);
+    await waitFor(
+      () => owner.api.get(`/v1/vms/${vm.id}`),
+      (r) => r.status === 404,
+      { what: 'the VM to be deleted' },
+    );
+    const after = await usage();
+    expect(Number(after.used_memory_mib)).toBe(Number(before.used_memory_mib));
+    expect(after).toEqual(await live());
+    // Drift (an operator's hand edit) is healed by the reconciler's recount.
+    await t.database.db.updateTable('nodes').set({ used_memory_mib: 1 }).execute();
+    await t.compute!.reconciler.reconcileOnce();
+    expect(await usage()).toEqual(await live());
+  });
+
   it('shows error when the node no longer has the VM', async () => {
     const vm = await runningVm();
     await t.database.db

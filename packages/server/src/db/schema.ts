@@ -138,6 +138,9 @@ export interface NodesTable {
   memory_mib: number;
   disk_gib: number;
   active: Defaulted<boolean>;
+  /** What SwiftCloud's live VMs on the node take (placement). */
+  used_memory_mib: Defaulted<number>;
+  used_disk_gib: Defaulted<number>;
   created_at: Date;
   updated_at: Date;
 }
@@ -228,6 +231,9 @@ export interface VmsTable {
   power_state: VmPowerState;
   template_id: string;
   size_id: string;
+  vcpus: number;
+  memory_mib: number;
+  disk_gib: number;
   node_id: string;
   /** From the vm_hypervisor_ids sequence. */
   hypervisor_id: Generated<number>;

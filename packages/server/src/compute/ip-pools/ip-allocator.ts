@@ -41,25 +41,29 @@ export class IpAllocator {
       .orderBy('p.name')
       .execute();
     for (const pool of candidates) {
-      const free = await tx
-        .selectFrom('ip_addresses')
-        .select(['id', 'address'])
-        .where('pool_id', '=', pool.id)
-        .where('allocated_at', 'is', null)
-        .orderBy('address')
-        .limit(1)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
-      if (!free) continue;
-      await tx
+      // Takes the lowest free address in one statement; a row another transaction holds is skipped.
+      const taken = await tx
         .updateTable('ip_addresses')
         .set({ allocated_at: this.clock.now() })
-        .where('id', '=', free.id)
-        .execute();
+        .where(
+          'id',
+          '=',
+          tx
+            .selectFrom('ip_addresses')
+            .select('id')
+            .where('pool_id', '=', pool.id)
+            .where('allocated_at', 'is', null)
+            .orderBy('address')
+            .limit(1)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning('address')
+        .executeTakeFirst();
+      if (!taken) continue;
       return {
         poolId: pool.id,
-        address: formatIpv4(free.address),
+        address: formatIpv4(taken.address),
         prefix: pool.prefix,
         gateway: formatIpv4(pool.gateway),
       };

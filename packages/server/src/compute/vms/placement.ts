@@ -6,52 +6,68 @@ export interface Placement {
   nodeName: string;
 }
 
-interface Candidate {
-  id: string;
-  name: string;
-  memory_mib: number;
-  disk_gib: number;
+export interface VmFootprint {
+  memoryMiB: number;
+  diskGiB: number;
 }
 
 /**
- * Chooses the node for a new VM, inside the transaction that records it: among the active
- * nodes that have the template, the one with the most free memory that also has the disk.
- * What a node has free is its configured size less what SwiftCloud's live VMs on it take
- * (by their sizes), so the choice costs no call to any hypervisor. The chosen node's row is
- * locked before its usage is counted, so concurrent creates never overfill a node; a node
- * found full after the lock gives way to the next candidate. Undefined when none fits.
+ * The node for a new VM: among the active nodes that have the template, the one with the
+ * most free memory that also has the disk. What a node has free is its configured size less
+ * what SwiftCloud's live VMs take (`nodes.used_*`, kept with every placement and deletion),
+ * so the choice reads one row per node and calls no hypervisor. Undefined when none fits.
+ * The choice holds nothing: `reserveOnNode` makes it stick.
  */
-export async function placeVm(
+export async function chooseNode(
   tx: Db,
-  want: { templateId: string; memoryMiB: number; diskGiB: number },
+  want: { templateId: string } & VmFootprint,
 ): Promise<Placement | undefined> {
-  const candidates = await sql<Candidate & { free_memory: string }>`
-    select n.id, n.name, n.memory_mib, n.disk_gib,
-           n.memory_mib - coalesce(u.memory, 0) as free_memory
-      from nodes n
-      join template_sources ts on ts.node_id = n.id and ts.template_id = ${want.templateId}
-      left join lateral (
-        select sum(s.memory_mib) as memory
-          from vms v join sizes s on s.id = v.size_id
-         where v.node_id = n.id and v.deleted_at is null
-      ) u on true
-     where n.active
-     order by free_memory desc, n.name`.execute(tx);
-  for (const node of candidates.rows) {
-    if (Number(node.free_memory) < want.memoryMiB) continue;
-    await tx.selectFrom('nodes').select('id').where('id', '=', node.id).forUpdate().execute();
-    const used = await sql<{ memory: string; disk: string }>`
-      select coalesce(sum(s.memory_mib), 0) as memory, coalesce(sum(s.disk_gib), 0) as disk
-        from vms v join sizes s on s.id = v.size_id
-       where v.node_id = ${node.id} and v.deleted_at is null`.execute(tx);
-    const usage = used.rows[0];
-    const freeMemory = Number(node.memory_mib) - Number(usage?.memory ?? 0);
-    const freeDisk = Number(node.disk_gib) - Number(usage?.disk ?? 0);
-    if (freeMemory >= want.memoryMiB && freeDisk >= want.diskGiB) {
-      return { nodeId: node.id, nodeName: node.name };
-    }
-  }
-  return undefined;
+  const best = await tx
+    .selectFrom('nodes as n')
+    .innerJoin('template_sources as ts', 'ts.node_id', 'n.id')
+    .select(['n.id', 'n.name'])
+    .where('ts.template_id', '=', want.templateId)
+    .where('n.active', '=', true)
+    .where(sql<boolean>`n.memory_mib - n.used_memory_mib >= ${want.memoryMiB}`)
+    .where(sql<boolean>`n.disk_gib - n.used_disk_gib >= ${want.diskGiB}`)
+    .orderBy(sql`n.memory_mib - n.used_memory_mib`, 'desc')
+    .orderBy('n.name')
+    .limit(1)
+    .executeTakeFirst();
+  return best && { nodeId: best.id, nodeName: best.name };
+}
+
+/**
+ * Reserves the VM's memory and disk on the node, when they still fit: a conditional UPDATE,
+ * so two transactions placing VMs at once never overfill a node (the second re-reads the
+ * row after the first commits). Called last in the transaction that records the VM, so
+ * the node's row is locked only from here to the commit. False when the node filled up
+ * since `chooseNode`.
+ */
+export async function reserveOnNode(tx: Db, nodeId: string, vm: VmFootprint): Promise<boolean> {
+  const reserved = await tx
+    .updateTable('nodes')
+    .set({
+      used_memory_mib: sql<number>`used_memory_mib + ${vm.memoryMiB}`,
+      used_disk_gib: sql<number>`used_disk_gib + ${vm.diskGiB}`,
+    })
+    .where('id', '=', nodeId)
+    .where(sql<boolean>`memory_mib - used_memory_mib >= ${vm.memoryMiB}`)
+    .where(sql<boolean>`disk_gib - used_disk_gib >= ${vm.diskGiB}`)
+    .executeTakeFirst();
+  return Number(reserved.numUpdatedRows) > 0;
+}
+
+/** Gives back what a deleted VM took of its node, in the transaction that deletes it. */
+export async function releasePlacement(tx: Db, nodeId: string, vm: VmFootprint): Promise<void> {
+  await tx
+    .updateTable('nodes')
+    .set({
+      used_memory_mib: sql<number>`greatest(0, used_memory_mib - ${vm.memoryMiB})`,
+      used_disk_gib: sql<number>`greatest(0, used_disk_gib - ${vm.diskGiB})`,
+    })
+    .where('id', '=', nodeId)
+    .execute();
 }
 
 /** Whether any active node has the template at all (to tell "no room" from "not offered"). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { VmPowerState, VmStatusValue } from '../../db/schema.js';
 import type { Clock } from '../../platform/clock.js';
@@ -111,6 +112,7 @@ export class Reconciler {
         }
       }
     }
+    await recountNodeUsage(db);
     return report;
   }
 
@@ -136,4 +138,26 @@ export class Reconciler {
     this.timer = undefined;
     await this.running;
   }
+}
+
+/**
+ * Sets every node's reserved memory and disk to what its live VMs take. Placement keeps
+ * these counters transactionally; recounting heals any drift (an operator's manual change).
+ */
+export async function recountNodeUsage(db: Db): Promise<void> {
+  // Lock the nodes first: placements in flight finish (or wait), and the recount's own
+  // statement then reads a snapshot taken after them.
+  await db.transaction().execute(async (tx) => {
+    await tx.selectFrom('nodes').select('id').orderBy('id').forUpdate().execute();
+    await sql`
+    update nodes n
+       set used_memory_mib = coalesce(u.memory, 0), used_disk_gib = coalesce(u.disk, 0)
+      from nodes m
+      left join (select node_id, sum(memory_mib) as memory, sum(disk_gib) as disk
+                   from vms where deleted_at is null group by node_id) u on u.node_id = m.id
+     where n.id = m.id
+       and (n.used_memory_mib, n.used_disk_gib) is distinct from (coalesce(u.memory, 0), coalesce(u.disk, 0))`.execute(
+      tx,
+    );
+  });
 }

@@ -11,6 +11,7 @@ import type { HypervisorRegistry } from '../hypervisor/registry.js';
 import type { PowerAction, VmSpec } from '../hypervisor/port.js';
 import type { IpAllocator } from '../ip-pools/ip-allocator.js';
 import { formatIpv4 } from '../ip-pools/ipv4.js';
+import { releasePlacement } from './placement.js';
 import { VM_JOB_KINDS, type VmJobPayload } from './vms.service.js';
 import { actionsRepo, vmsRepo, type ActionRow, type VmRow } from './vms.repo.js';
 
@@ -185,6 +186,7 @@ async function remove(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
         if (!(await actionsRepo.finish(tx, action.id, { status: 'succeeded' }, now))) return;
         const current = await vmsRepo.findAny(tx, vm.id);
         if (current?.ip_address) await deps.ipAllocator.release(tx, current.ip_address);
+        await releasePlacement(tx, vm.node_id, { memoryMiB: vm.memory_mib, diskGiB: vm.disk_gib });
         await vmsRepo.update(
           tx,
           vm.id,
@@ -214,43 +216,31 @@ export function statusAfterPower(status: VmStatusValue, power: VmPowerState): Vm
 
 /** What the node is asked to make: the size, the template's source on that node, the network. */
 async function specOf(deps: VmJobDeps, vm: VmRow): Promise<VmSpec> {
-  const size = await deps.db
-    .selectFrom('sizes')
-    .select(['vcpus', 'memory_mib', 'disk_gib'])
-    .where('id', '=', vm.size_id)
-    .executeTakeFirstOrThrow();
-  const template = await deps.db
-    .selectFrom('templates')
-    .select(['slug', 'os_family'])
-    .where('id', '=', vm.template_id)
-    .executeTakeFirstOrThrow();
-  const source = await deps.db
-    .selectFrom('template_sources')
-    .select('source')
-    .where('template_id', '=', vm.template_id)
-    .where('node_id', '=', vm.node_id)
-    .executeTakeFirst();
-  if (!source) {
-    throw new Error(`template ${template.slug} has no source on the VM's node any more`);
-  }
   if (!vm.ip_address || !vm.ip_pool_id) throw new Error(`VM ${vm.name} has no IP address`);
-  const pool = await deps.db
-    .selectFrom('ip_pools')
-    .select(['prefix', 'gateway'])
-    .where('id', '=', vm.ip_pool_id)
+  const found = await deps.db
+    .selectFrom('templates as t')
+    .leftJoin('template_sources as ts', (join) =>
+      join.onRef('ts.template_id', '=', 't.id').on('ts.node_id', '=', vm.node_id),
+    )
+    .innerJoin('ip_pools as p', (join) => join.on('p.id', '=', vm.ip_pool_id!))
+    .select(['t.slug', 't.os_family', 'ts.source', 'p.prefix', 'p.gateway'])
+    .where('t.id', '=', vm.template_id)
     .executeTakeFirstOrThrow();
+  if (!found.source) {
+    throw new Error(`template ${found.slug} has no source on the VM's node any more`);
+  }
   return {
     vmid: vm.hypervisor_id,
     name: vm.name,
-    cores: size.vcpus,
-    memoryMiB: size.memory_mib,
-    diskGiB: size.disk_gib,
-    sourceTemplate: source.source,
+    cores: vm.vcpus,
+    memoryMiB: vm.memory_mib,
+    diskGiB: vm.disk_gib,
+    sourceTemplate: found.source,
     sshKeys: [vm.ssh_key],
-    ciUser: cloudUser(template.os_family),
+    ciUser: cloudUser(found.os_family),
     network: {
-      address: `${vm.ip_address}/${pool.prefix}`,
-      gateway: formatIpv4(pool.gateway),
+      address: `${vm.ip_address}/${found.prefix}`,
+      gateway: formatIpv4(found.gateway),
       nameservers: deps.nameservers,
     },
   };

@@ -12,6 +12,9 @@ export interface VmRow {
   power_state: VmPowerState;
   template_id: string;
   size_id: string;
+  vcpus: number;
+  memory_mib: number;
+  disk_gib: number;
   node_id: string;
   hypervisor_id: number;
   public_ip: boolean;
@@ -62,6 +65,9 @@ function vmQuery(db: Db) {
       'v.power_state',
       'v.template_id',
       'v.size_id',
+      'v.vcpus',
+      'v.memory_mib',
+      'v.disk_gib',
       'v.node_id',
       'v.hypervisor_id',
       'v.public_ip',
@@ -77,12 +83,18 @@ function vmQuery(db: Db) {
 }
 
 export interface NewVm {
+  id: string;
   projectId: string;
   name: string;
   templateId: string;
   sizeId: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
   nodeId: string;
   publicIp: boolean;
+  ipAddress: string;
+  ipPoolId: string;
   sshKey: string;
   createdBy: string;
   now: Date;
@@ -141,26 +153,33 @@ export const vmsRepo = {
     return vmQuery(db).where('v.node_id', '=', nodeId).where('v.deleted_at', 'is', null).execute();
   },
 
-  async insert(db: Db, vm: NewVm): Promise<string> {
+  /** Records the VM; answers the hypervisor id the database allocated for it. */
+  async insert(db: Db, vm: NewVm): Promise<number> {
     const row = await db
       .insertInto('vms')
       .values({
+        id: vm.id,
         project_id: vm.projectId,
         name: vm.name,
         status: 'provisioning',
         power_state: 'stopped',
         template_id: vm.templateId,
         size_id: vm.sizeId,
+        vcpus: vm.vcpus,
+        memory_mib: vm.memoryMiB,
+        disk_gib: vm.diskGiB,
         node_id: vm.nodeId,
         public_ip: vm.publicIp,
+        ip_address: vm.ipAddress,
+        ip_pool_id: vm.ipPoolId,
         ssh_key: vm.sshKey,
         created_by: vm.createdBy,
         created_at: vm.now,
         updated_at: vm.now,
       })
-      .returning('id')
+      .returning('hypervisor_id')
       .executeTakeFirstOrThrow();
-    return row.id;
+    return row.hypervisor_id;
   },
 
   async update(
@@ -183,21 +202,6 @@ export const vmsRepo = {
       .execute();
   },
 
-  /** What the live VMs placed on the node take, by their sizes. */
-  async usageOnNode(db: Db, nodeId: string): Promise<{ memoryMiB: number; diskGiB: number }> {
-    const row = await db
-      .selectFrom('vms as v')
-      .innerJoin('sizes as s', 's.id', 'v.size_id')
-      .select([
-        sql<string>`coalesce(sum(s.memory_mib), 0)`.as('memory'),
-        sql<string>`coalesce(sum(s.disk_gib), 0)`.as('disk'),
-      ])
-      .where('v.node_id', '=', nodeId)
-      .where('v.deleted_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return { memoryMiB: Number(row.memory), diskGiB: Number(row.disk) };
-  },
-
   /** Live VMs of a project (its resource count). */
   async countLive(db: Db, projectId: string): Promise<number> {
     const row = await db
@@ -213,11 +217,20 @@ export const vmsRepo = {
 export const actionsRepo = {
   async insert(
     db: Db,
-    a: { vmId: string; type: VmActionType; requestedBy: string | null; now: Date },
+    a: {
+      id: string;
+      vmId: string;
+      type: VmActionType;
+      jobId: string;
+      requestedBy: string | null;
+      now: Date;
+    },
   ): Promise<ActionRow> {
     return db
       .insertInto('vm_actions')
       .values({
+        id: a.id,
+        job_id: a.jobId,
         vm_id: a.vmId,
         type: a.type,
         status: 'pending',
@@ -226,10 +239,6 @@ export const actionsRepo = {
       })
       .returning(ACTION_COLUMNS)
       .executeTakeFirstOrThrow();
-  },
-
-  async setJob(db: Db, actionId: string, jobId: string): Promise<void> {
-    await db.updateTable('vm_actions').set({ job_id: jobId }).where('id', '=', actionId).execute();
   },
 
   find(db: Db, id: string): Promise<ActionRow | undefined> {

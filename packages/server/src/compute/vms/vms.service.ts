@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Action, CreateVmBody, Pagination, PowerActionName, Vm } from '@swiftcloud/contracts';
 import type { Principal } from '../../auth/principal.js';
 import type { Db } from '../../db/database.js';
@@ -15,10 +17,23 @@ import {
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { ProjectAccess, ProjectsService } from '../../projects/projects.service.js';
 import type { IpAllocator } from '../ip-pools/ip-allocator.js';
-import { placeVm, templateOffered } from './placement.js';
+import { chooseNode, reserveOnNode, templateOffered } from './placement.js';
 import { checkSshPublicKey } from './ssh-key.js';
 import type { ComputeFunds } from './vm-funds.js';
 import { actionsRepo, vmsRepo, type ActionRow, type VmRow } from './vms.repo.js';
+
+interface CatalogLookup {
+  template: { id: string; slug: string; min_disk_gib: number } | null;
+  size: {
+    id: string;
+    slug: string;
+    vcpus: number;
+    memory_mib: number;
+    disk_gib: number;
+    hourly_price_micro_ngwee: number;
+  } | null;
+  name_taken: boolean;
+}
 
 /** The job that carries out each kind of action. */
 export const VM_JOB_KINDS = {
@@ -118,18 +133,18 @@ export class VmsService {
     const key = checkSshPublicKey(input.ssh_key);
     if (!key.ok) throw ValidationFailed.field('ssh_key', key.message);
     const { db, clock } = this.deps;
-    const template = await db
-      .selectFrom('templates')
-      .select(['id', 'slug', 'min_disk_gib'])
-      .where('slug', '=', input.template)
-      .where('active', '=', true)
-      .executeTakeFirst();
-    const size = await db
-      .selectFrom('sizes')
-      .select(['id', 'slug', 'memory_mib', 'disk_gib', 'hourly_price_micro_ngwee'])
-      .where('slug', '=', input.size)
-      .where('active', '=', true)
-      .executeTakeFirst();
+    // The template, the size and whether the name is free, in one round trip.
+    const found = await sql<CatalogLookup>`
+      select (select row_to_json(t) from (
+                select id, slug, min_disk_gib from templates where slug = ${input.template} and active
+              ) t) as template,
+             (select row_to_json(s) from (
+                select id, slug, vcpus, memory_mib, disk_gib, hourly_price_micro_ngwee
+                  from sizes where slug = ${input.size} and active
+              ) s) as size,
+             exists (select 1 from vms where project_id = ${input.project_id}
+                        and name = ${input.name} and deleted_at is null) as name_taken`.execute(db);
+    const { template, size, name_taken: nameIsTaken } = found.rows[0]!;
     const problems = [];
     if (!template) {
       problems.push({
@@ -152,24 +167,18 @@ export class VmsService {
     if (!template || !size || problems.length > 0) {
       throw new ValidationFailed(problems[0]?.message ?? 'Invalid VM', problems);
     }
-    const taken = await db
-      .selectFrom('vms')
-      .select('id')
-      .where('project_id', '=', input.project_id)
-      .where('name', '=', input.name)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (taken) throw nameTaken(input.name);
+    if (nameIsTaken) throw nameTaken(input.name);
     await this.deps.funds.assertCanAfford(input.project_id, {
       hourlyPriceMicroNgwee: Number(size.hourly_price_micro_ngwee),
       publicIp: input.public_ip,
     });
 
     const now = clock.now();
-    let vmId: string;
+    const id = randomUUID();
+    let created: { row: VmRow; action: ActionRow };
     try {
-      vmId = await db.transaction().execute(async (tx) => {
-        const node = await placeVm(tx, {
+      created = await db.transaction().execute(async (tx) => {
+        const node = await chooseNode(tx, {
           templateId: template.id,
           memoryMiB: size.memory_mib,
           diskGiB: size.disk_gib,
@@ -181,23 +190,51 @@ export class VmsService {
               : `No hypervisor node offers template ${template.slug} now; an administrator must add it to a node`,
           );
         }
-        const id = await vmsRepo.insert(tx, {
-          projectId: input.project_id,
-          name: input.name,
-          templateId: template.id,
-          sizeId: size.id,
-          nodeId: node.nodeId,
-          publicIp: input.public_ip,
-          sshKey: key.key.line,
-          createdBy: principal.user.id,
-          now,
-        });
         const ip = await this.deps.ipAllocator.allocate(tx, {
           public: input.public_ip,
           nodeId: node.nodeId,
         });
-        await vmsRepo.update(tx, id, { ip_address: ip.address, ip_pool_id: ip.poolId }, now);
-        await this.queue(tx, id, 'create', principal.user.id, now);
+        const row: VmRow = {
+          id,
+          project_id: input.project_id,
+          name: input.name,
+          status: 'provisioning',
+          power_state: 'stopped',
+          template_id: template.id,
+          size_id: size.id,
+          vcpus: size.vcpus,
+          memory_mib: size.memory_mib,
+          disk_gib: size.disk_gib,
+          node_id: node.nodeId,
+          hypervisor_id: 0, // allocated by the insert below
+          public_ip: input.public_ip,
+          ip_address: ip.address,
+          ip_pool_id: ip.poolId,
+          ssh_key: key.key.line,
+          error: null,
+          created_at: now,
+          deleted_at: null,
+          size_slug: size.slug,
+          template_slug: template.slug,
+        };
+        row.hypervisor_id = await vmsRepo.insert(tx, {
+          id,
+          projectId: row.project_id,
+          name: row.name,
+          templateId: row.template_id,
+          sizeId: row.size_id,
+          vcpus: row.vcpus,
+          memoryMiB: row.memory_mib,
+          diskGiB: row.disk_gib,
+          nodeId: row.node_id,
+          publicIp: row.public_ip,
+          ipAddress: ip.address,
+          ipPoolId: ip.poolId,
+          sshKey: row.ssh_key,
+          createdBy: principal.user.id,
+          now,
+        });
+        const action = await this.queue(tx, id, 'create', principal.user.id, now);
         await this.deps.audit.record(
           {
             actorUserId: principal.user.id,
@@ -216,13 +253,20 @@ export class VmsService {
           },
           tx,
         );
-        return id;
+        // Last, so that the node's row is locked only until the commit.
+        const footprint = { memoryMiB: size.memory_mib, diskGiB: size.disk_gib };
+        if (!(await reserveOnNode(tx, node.nodeId, footprint))) {
+          throw new Unavailable(
+            `Node ${node.nodeName} filled up while this VM was placed; try again`,
+          );
+        }
+        return { row, action };
       });
     } catch (err) {
       if (isUniqueViolation(err, 'vms_project_name_key')) throw nameTaken(input.name);
       throw err;
     }
-    return vmView((await vmsRepo.find(db, vmId))!);
+    return vmView(created.row);
   }
 
   /** Starts the VM's deletion: status `deleting` at once; the row goes when the node is done. */
@@ -371,21 +415,20 @@ export class VmsService {
     requestedBy: string | null,
     now: Date,
   ): Promise<ActionRow> {
-    const action = await actionsRepo.insert(tx, { vmId, type, requestedBy, now });
+    const actionId = randomUUID();
     const kind =
       type === 'create'
         ? VM_JOB_KINDS.create
         : type === 'delete'
           ? VM_JOB_KINDS.delete
           : VM_JOB_KINDS.power;
-    const payload: VmJobPayload = { vmId, actionId: action.id };
+    const payload: VmJobPayload = { vmId, actionId };
     const job = await this.deps.jobs.enqueue(tx, {
       kind,
       payload,
       resource: { type: 'vm', id: vmId },
     });
-    await actionsRepo.setJob(tx, action.id, job.id);
-    return { ...action, job_id: job.id };
+    return actionsRepo.insert(tx, { id: actionId, vmId, type, jobId: job.id, requestedBy, now });
   }
 
   private record(tx: Db, principal: Principal, action: string, vm: VmRow, now: Date) {

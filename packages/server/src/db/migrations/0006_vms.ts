@@ -7,6 +7,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- Proxmox reserves ids below 100.
     CREATE SEQUENCE vm_hypervisor_ids START 100 MINVALUE 100 MAXVALUE 999999999;
 
+    -- What SwiftCloud's live VMs take of each node, by their sizes: kept with every VM
+    -- placed and deleted, in the same transaction, so that placement reads one row.
+    ALTER TABLE nodes
+      ADD COLUMN used_memory_mib bigint NOT NULL DEFAULT 0 CHECK (used_memory_mib >= 0),
+      ADD COLUMN used_disk_gib bigint NOT NULL DEFAULT 0 CHECK (used_disk_gib >= 0);
+
     -- Customer VMs. A deleted VM keeps its row (deleted_at set) so that billing can charge
     -- the hours it lived and the audit trail can name it; every API read skips it. A project
     -- can only be deleted without live VMs, and then takes these tombstones with it.
@@ -19,6 +25,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       power_state text NOT NULL CHECK (power_state IN ('running', 'stopped', 'paused', 'unknown')),
       template_id uuid NOT NULL REFERENCES templates (id),
       size_id uuid NOT NULL REFERENCES sizes (id),
+      -- What the VM was made with: editing a size later changes new VMs, not this one.
+      vcpus integer NOT NULL CHECK (vcpus > 0),
+      memory_mib integer NOT NULL CHECK (memory_mib > 0),
+      disk_gib integer NOT NULL CHECK (disk_gib > 0),
       node_id uuid NOT NULL REFERENCES nodes (id),
       hypervisor_id integer NOT NULL DEFAULT nextval('vm_hypervisor_ids'),
       public_ip boolean NOT NULL,
