@@ -259,4 +259,48 @@ describe('the zero-balance policy', () => {
     await t.services.funds.assertMayStart(projectId);
     await deleteVmRow(t.database.db, vmId, t.clock.now());
   });
+
+  it('goes on with the other projects when suspending one fails, and retries it next time', async () => {
+    const failing = await project();
+    const fine = await project();
+    for (const p of [failing, fine]) {
+      await vmRow(t.database.db, c, { projectId: p, sizeId: small, createdAt: t.clock.now() });
+      await credit(t, p, -100);
+    }
+    let down = true;
+    const calls: string[] = [];
+    const suspension: ProjectSuspension = {
+      async suspendProject(projectId) {
+        if (projectId === failing && down) throw new Error('compute is down');
+        calls.push(projectId);
+        return 1;
+      },
+      async liftSuspension() {
+        return 0;
+      },
+    };
+    const policy = new BillingPolicy(
+      t.database.db,
+      suspension,
+      { ...t.config.billing, graceMs: 0 },
+      t.clock,
+      pino({ level: 'silent' }),
+    );
+    const suspendedAt = async (p: string) =>
+      (
+        await t.database.db
+          .selectFrom('project_billing')
+          .select('suspended_at')
+          .where('project_id', '=', p)
+          .executeTakeFirst()
+      )?.suspended_at ?? null;
+    await policy.enforce();
+    expect(calls).toContain(fine);
+    expect(await suspendedAt(fine)).not.toBeNull();
+    expect(await suspendedAt(failing)).toBeNull();
+    down = false;
+    await policy.enforce();
+    expect(calls).toContain(failing);
+    expect(await suspendedAt(failing)).not.toBeNull();
+  });
 });

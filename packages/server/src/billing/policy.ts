@@ -42,9 +42,19 @@ export class BillingPolicy {
     private readonly log: Logger,
   ) {}
 
-  /** Applies the policy to every project it may concern (after a meter run). */
+  /**
+   * Applies the policy to every project it may concern (after a meter run). A project
+   * whose suspension fails (compute unavailable) is logged and tried again next time; the
+   * others go on.
+   */
   async enforce(): Promise<void> {
-    for (const p of await this.candidates()) await this.apply(p);
+    for (const p of await this.candidates()) {
+      try {
+        await this.apply(p);
+      } catch (err) {
+        this.log.error({ err, projectId: p.id }, 'billing: the zero-balance policy failed');
+      }
+    }
   }
 
   /** Applies the policy to one project (after a top-up or an adjustment). */
