@@ -13,8 +13,8 @@ export interface MeteringLogger {
  * each run it: the meter's unique charges and advisory lock keep every charge single.
  */
 export function startMetering(opts: {
-  meter: Meter;
-  policy: BillingPolicy;
+  meter: Pick<Meter, 'run'>;
+  policy: Pick<BillingPolicy, 'enforce'>;
   intervalMs: number;
   logger: MeteringLogger;
 }): { stop(): Promise<void> } {
