@@ -228,6 +228,23 @@ describe('hourly metering', () => {
     await deleteVmRow(t.database.db, vmId, t.clock.now());
   });
 
+  it("keeps a month's price: a size's new price applies to running VMs from the next month", async () => {
+    const now = t.clock.now();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    advanceTo(t, new Date(nextMonth.getTime() - 2.5 * HOUR)); // 21:30 on the month's last day
+    const { vmId, sizeId } = await newVm({ hourly: 10_000_000, cap: 1_000_000 });
+    await t.services.meter.run();
+    await t.database.db
+      .updateTable('sizes')
+      .set({ hourly_price_micro_ngwee: 30_000_000 })
+      .where('id', '=', sizeId)
+      .execute();
+    advanceTo(t, new Date(nextMonth.getTime() + 1.5 * HOUR)); // 01:30 on the 1st
+    await t.services.meter.run();
+    expect(amounts(await chargesOf(t.database.db, vmId))).toEqual([10, 10, 10, 30, 30]);
+    await deleteVmRow(t.database.db, vmId, t.clock.now());
+  });
+
   it('leaves nothing of an hour when the process dies between the charge and the commit', async () => {
     const { projectId, vmId } = await newVm({ hourly: 10_000_000, cap: 1_000_000 });
     t.clock.advance(3 * HOUR);
