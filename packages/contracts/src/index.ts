@@ -6,3 +6,4 @@ export * from './admin.js';
 export * from './dns.js';
 export * from './compute.js';
 export * from './vms.js';
+export * from './billing.js';

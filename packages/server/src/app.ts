@@ -9,6 +9,7 @@ import {
 import { z } from 'zod';
 import { adminRoutes } from './admin/admin.routes.js';
 import { AdminUsersService } from './admin/users.admin.service.js';
+import { pino } from 'pino';
 import { ApiKeysRepo } from './auth/api-keys.repo.js';
 import { apiKeysRoutes } from './auth/api-keys.routes.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
@@ -19,6 +20,17 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionsRepo } from './auth/sessions.repo.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { UsersRepo } from './auth/users.repo.js';
+import { billingAdminRoutes } from './billing/billing.admin.routes.js';
+import { BillingAdminService } from './billing/billing.admin.service.js';
+import { BillingRepo } from './billing/billing.repo.js';
+import { billingRoutes } from './billing/billing.routes.js';
+import { BillingService } from './billing/billing.service.js';
+import { CouponsRepo } from './billing/coupons.repo.js';
+import { BillingFunds } from './billing/funds.js';
+import { Ledger } from './billing/ledger.js';
+import { Meter } from './billing/meter.js';
+import { BillingPolicy } from './billing/policy.js';
+import { TopupThrottle } from './billing/topup-throttle.js';
 import { catalogAdminRoutes } from './compute/catalog/catalog.admin.routes.js';
 import { catalogRoutes } from './compute/catalog/catalog.routes.js';
 import { SizesRepo } from './compute/catalog/sizes.repo.js';
@@ -37,7 +49,7 @@ import { nodesRoutes } from './compute/nodes/nodes.routes.js';
 import { NodesService } from './compute/nodes/nodes.service.js';
 import { HypervisorRegistry } from './compute/hypervisor/registry.js';
 import { ZERO_STEP_DELAYS } from './compute/hypervisor/simulator/simulator.faults.js';
-import { unmeteredFunds, type ComputeFunds } from './compute/vms/vm-funds.js';
+import type { ComputeFunds } from './compute/vms/vm-funds.js';
 import { vmsRoutes } from './compute/vms/vms.routes.js';
 import { VmsService } from './compute/vms/vms.service.js';
 import type { Config } from './config.js';
@@ -70,7 +82,7 @@ export interface AppDeps {
   clock: Clock;
   /** How domains are verified (a walk from the root servers) and zone changes announced. */
   dns: { check: NameserverCheck; changes: ZoneChanges };
-  /** What compute asks billing before it makes or starts a VM (default: no billing). */
+  /** What compute asks billing before it makes or starts a VM (default: billing's own). */
   funds?: ComputeFunds;
 }
 
@@ -128,18 +140,45 @@ export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
       ...(config.compute.simulatorDelays === 'zero' ? { delays: ZERO_STEP_DELAYS } : {}),
     },
   });
+  const billingFunds = funds ?? new BillingFunds(db, config.billing, clock);
   const vms = new VmsService({
     db,
     projects,
     ipAllocator,
     jobs,
-    funds: funds ?? unmeteredFunds,
+    funds: billingFunds,
     audit,
     clock,
   });
   const consoles = new ConsoleService(new ConsoleRepo(db), projects, hypervisors, audit, clock, {
     publicUrl: config.publicUrl,
   });
+
+  const billingLog = pino({ level: config.logLevel }).child({ component: 'billing' });
+  const ledger = new Ledger(db);
+  const meter = new Meter(db, clock, config.billing);
+  /** Suspension for lack of money is carried out by compute's VMs service. */
+  const billingPolicy = new BillingPolicy(db, vms, config.billing, clock, billingLog);
+  const couponsRepo = new CouponsRepo(db, ledger);
+  const billing = new BillingService(
+    db,
+    new BillingRepo(db),
+    couponsRepo,
+    projects,
+    billingPolicy,
+    new TopupThrottle(db, config.billing.topupThrottle, clock),
+    audit,
+    clock,
+    config.billing,
+  );
+  const billingAdmin = new BillingAdminService(
+    db,
+    couponsRepo,
+    ledger,
+    billingPolicy,
+    audit,
+    clock,
+  );
   return {
     users,
     sessions,
@@ -160,6 +199,12 @@ export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
     hypervisors,
     vms,
     consoles,
+    ledger,
+    funds: billingFunds,
+    meter,
+    billingPolicy,
+    billing,
+    billingAdmin,
   };
 }
 
@@ -230,6 +275,8 @@ export async function buildApp(
       await v1.register(ipPoolsRoutes({ pools: services.ipPools }));
       await v1.register(vmsRoutes({ vms: services.vms }));
       await v1.register(consoleRoutes({ consoles: services.consoles }));
+      await v1.register(billingRoutes({ billing: services.billing }));
+      await v1.register(billingAdminRoutes({ admin: services.billingAdmin }));
     },
     { prefix: '/v1' },
   );

@@ -53,6 +53,14 @@ describe('loadConfig', () => {
         secondaries: [],
         rootServers: expect.arrayContaining([{ host: '198.41.0.4', port: 53 }]),
       },
+      billing: {
+        publicIpHourlyPriceMicroNgwee: 7_000_000,
+        lowBalanceHours: [72, 24, 1],
+        graceMs: 24 * 3_600_000,
+        restartOnTopup: false,
+        meterIntervalMs: 60_000,
+        topupThrottle: { maxPerUser: 20, maxPerProject: 10, windowMs: 3_600_000 },
+      },
       compute: {
         jobConcurrency: 8,
         reconcileIntervalMs: 60_000,
@@ -137,8 +145,38 @@ describe('loadConfig', () => {
     [{ SWIFTCLOUD_DNS_SECONDARIES: 'knot.example.co.zm' }, 'SWIFTCLOUD_DNS_SECONDARIES'],
     [{ SWIFTCLOUD_DNS_SECONDARIES: '127.0.0.1:99999' }, 'SWIFTCLOUD_DNS_SECONDARIES'],
     [{ SWIFTCLOUD_DNS_ROOT_SERVERS: '300.1.1.1' }, 'SWIFTCLOUD_DNS_ROOT_SERVERS'],
+    [
+      { SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE: '0.1234567891' },
+      'SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE',
+    ],
+    [
+      { SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE: '-1' },
+      'SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE',
+    ],
+    [{ SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS: '72;24' }, 'SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS'],
+    [{ SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS: '72,0' }, 'SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS'],
+    [{ SWIFTCLOUD_BILLING_GRACE_HOURS: '-1' }, 'SWIFTCLOUD_BILLING_GRACE_HOURS'],
+    [{ SWIFTCLOUD_BILLING_RESTART_ON_TOPUP: 'sometimes' }, 'SWIFTCLOUD_BILLING_RESTART_ON_TOPUP'],
+    [
+      { SWIFTCLOUD_BILLING_METER_INTERVAL_SECONDS: '1' },
+      'SWIFTCLOUD_BILLING_METER_INTERVAL_SECONDS',
+    ],
+    [{ SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_USER: '0' }, 'SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_USER'],
   ])('stops on %j with a ConfigError naming %s', (env, setting) => {
     expect(refusal(env).message).toContain(setting);
+  });
+
+  it('reads the billing settings: prices exact, thresholds deduplicated, highest first', () => {
+    const b = loadConfig({
+      SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE: '0.00000001',
+      SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS: '1,48,1,12',
+      SWIFTCLOUD_BILLING_GRACE_HOURS: '0',
+      SWIFTCLOUD_BILLING_RESTART_ON_TOPUP: 'true',
+    }).billing;
+    expect(b.publicIpHourlyPriceMicroNgwee).toBe(1);
+    expect(b.lowBalanceHours).toEqual([48, 12, 1]);
+    expect(b.graceMs).toBe(0);
+    expect(b.restartOnTopup).toBe(true);
   });
 
   it('reads the DNS settings: nameservers normalised, endpoints with their ports', () => {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseMicroNgwee } from './billing/money.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -106,6 +107,20 @@ const settingsSchema = z.object({
   SWIFTCLOUD_DNS_HOSTMASTER: z.string().default('hostmaster.swiftcloud.zm'),
   SWIFTCLOUD_DNS_SECONDARIES: z.string().default(''),
   SWIFTCLOUD_DNS_ROOT_SERVERS: z.string().default(IANA_ROOT_SERVERS.join(',')),
+  SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE: z
+    .string()
+    .regex(/^\d{1,7}(\.\d{1,8})?$/, 'must be ZMW per hour with at most 8 places, such as 0.0700')
+    .default('0.0700'),
+  SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS: z
+    .string()
+    .regex(/^\d{1,4}(,\d{1,4})*$/, 'must be whole hours separated by commas, such as 72,24,1')
+    .default('72,24,1'),
+  SWIFTCLOUD_BILLING_GRACE_HOURS: int(0, 24 * 90).default(24),
+  SWIFTCLOUD_BILLING_RESTART_ON_TOPUP: bool.default(false),
+  SWIFTCLOUD_BILLING_METER_INTERVAL_SECONDS: int(5, 3600).default(60),
+  SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_USER: int(1, 100_000).default(20),
+  SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_PROJECT: int(1, 100_000).default(10),
+  SWIFTCLOUD_TOPUP_THROTTLE_MINUTES: int(1, 24 * 60).default(60),
   SWIFTCLOUD_JOB_CONCURRENCY: int(1, 256).default(8),
   SWIFTCLOUD_RECONCILE_SECONDS: int(5, 86_400).default(60),
   SWIFTCLOUD_SHUTDOWN_TIMEOUT_SECONDS: int(1, 3_600).default(60),
@@ -147,6 +162,18 @@ export interface Config {
     secondaries: Endpoint[];
     /** Where nameserver verification starts its walk down the tree. */
     rootServers: Endpoint[];
+  };
+  billing: {
+    /** The hourly price of a public IPv4 address, in micro-ngwee. */
+    publicIpHourlyPriceMicroNgwee: number;
+    /** Hours left at which a low-balance event is recorded, highest first. */
+    lowBalanceHours: number[];
+    /** How long a project may stay at zero or below before its VMs are suspended. */
+    graceMs: number;
+    /** Whether a top-up that lifts a suspension starts the suspended VMs again. */
+    restartOnTopup: boolean;
+    meterIntervalMs: number;
+    topupThrottle: { maxPerUser: number; maxPerProject: number; windowMs: number };
   };
   compute: {
     /** Jobs (provisioning, power, deletion) one server runs at once. */
@@ -231,6 +258,18 @@ export function loadConfig(env: Source = process.env): Config {
       secondaries: parseEndpoints('SWIFTCLOUD_DNS_SECONDARIES', s.SWIFTCLOUD_DNS_SECONDARIES, 53),
       rootServers: parseEndpoints('SWIFTCLOUD_DNS_ROOT_SERVERS', s.SWIFTCLOUD_DNS_ROOT_SERVERS, 53),
     },
+    billing: {
+      publicIpHourlyPriceMicroNgwee: parseMicroNgwee(s.SWIFTCLOUD_BILLING_PUBLIC_IP_HOURLY_PRICE)!,
+      lowBalanceHours: lowBalanceHours(s.SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS),
+      graceMs: s.SWIFTCLOUD_BILLING_GRACE_HOURS * 3_600_000,
+      restartOnTopup: s.SWIFTCLOUD_BILLING_RESTART_ON_TOPUP,
+      meterIntervalMs: s.SWIFTCLOUD_BILLING_METER_INTERVAL_SECONDS * 1000,
+      topupThrottle: {
+        maxPerUser: s.SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_USER,
+        maxPerProject: s.SWIFTCLOUD_TOPUP_MAX_ATTEMPTS_PER_PROJECT,
+        windowMs: s.SWIFTCLOUD_TOPUP_THROTTLE_MINUTES * 60_000,
+      },
+    },
     compute: {
       jobConcurrency: s.SWIFTCLOUD_JOB_CONCURRENCY,
       reconcileIntervalMs: s.SWIFTCLOUD_RECONCILE_SECONDS * 1000,
@@ -241,6 +280,16 @@ export function loadConfig(env: Source = process.env): Config {
     logLevel: s.SWIFTCLOUD_LOG_LEVEL,
     webDir: s.SWIFTCLOUD_WEB_DIR ? path.resolve(s.SWIFTCLOUD_WEB_DIR) : DEFAULT_WEB_DIR,
   };
+}
+
+function lowBalanceHours(value: string): number[] {
+  const hours = [...new Set(value.split(',').map(Number))].sort((a, b) => b - a);
+  if (hours.some((h) => h < 1)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SWIFTCLOUD_BILLING_LOW_BALANCE_HOURS: every threshold must be at least 1 hour',
+    );
+  }
+  return hours;
 }
 
 function readConfigFile(file: string): Source {

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { ensureConfiguredAdmin } from './admin/admin-account.js';
 import { buildApp, buildServices, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase, type DatabaseTarget } from './db/database.js';
+import { databaseTarget, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startMetering } from './billing/billing.jobs.js';
 import { seedFreshInstall } from './compute/catalog/seed.js';
 import { startComputeWorkers } from './compute/compute.js';
 import { DnsServer } from './dns/server/dns-server.js';
@@ -14,12 +14,6 @@ import { DatabaseZoneChanges } from './dns/zone-changes.js';
 import { systemClock } from './platform/clock.js';
 
 const PURGE_SESSIONS_EVERY_MS = 15 * 60_000;
-
-function databaseTarget(config: Config): DatabaseTarget {
-  return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
-}
 
 function readConfig(): Config {
   try {
@@ -79,6 +73,12 @@ async function main(): Promise<void> {
     services,
     logger: app.log.child({ component: 'compute' }),
   });
+  const metering = startMetering({
+    meter: services.meter,
+    policy: services.billingPolicy,
+    intervalMs: config.billing.meterIntervalMs,
+    logger: app.log.child({ component: 'billing' }),
+  });
   const purge = setInterval(() => {
     services.sessions
       .purgeExpired()
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
     await app.close();
+    await metering.stop();
     await compute.stop();
     await services.hypervisors.close();
     await domainChecks.stop();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   t = await startTestApp();
   await seedFreshInstall(t.database.db, t.clock);
   owner = await signUp(t.api);
-  projectId = await newProject(owner);
+  projectId = await newProject(t, owner);
 });
 afterAll(() => t.close());
 

@@ -1,3 +1,4 @@
+import { credit } from './support/billing-fixtures.js';
 import type { Duplex } from 'node:stream';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { expect } from 'vitest';
@@ -23,10 +24,13 @@ export interface ConsoleSocket {
 
 let nextName = 0;
 
-export async function newProject(user: SignedUpUser): Promise<string> {
+/** A project of the user's, with money enough for its VMs. */
+export async function newProject(t: TestApp, user: SignedUpUser): Promise<string> {
   const res = await user.api.post('/v1/projects', { name: `console ${++nextName}` });
   expect(res.status).toBe(201);
-  return res.body.data.id as string;
+  const projectId = res.body.data.id as string;
+  await credit(t, projectId, 1_000_000);
+  return projectId;
 }
 
 export async function addMember(

@@ -26,7 +26,7 @@ let nextVm = 0;
 beforeAll(async () => {
   t = await startTestApp({ SWIFTCLOUD_SIMULATOR_DELAYS: 'zero' });
   owner = await signUp(t.api);
-  projectId = await newProject(owner);
+  projectId = await newProject(t, owner);
   ({ nodeId } = await seedCatalog(t));
 });
 afterAll(() => t.close());
@@ -111,7 +111,7 @@ describe('GET /v1/vms/{id}/console', () => {
     });
     try {
       const ada = await signUp(secure.api);
-      const project = await newProject(ada);
+      const project = await newProject(secure, ada);
       await seedCatalog(secure);
       const created = await ada.api.post('/v1/vms', {
         project_id: project,

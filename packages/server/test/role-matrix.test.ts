@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '@swiftcloud/contracts';
 import type { ApiClient } from './support/client.js';
 import { signUp, type SignedUpUser } from './support/client.js';
+import { ADMIN_SETTINGS, signInAdmin } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -22,8 +23,14 @@ let readKey: string;
 let boundKey: string;
 let boundProjectId: string;
 
+/** A coupon with no redemption limit, for the top-up cells. */
+const COUPON = 'MATRIX2024';
+
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp(ADMIN_SETTINGS);
+  const admin = await signInAdmin(t);
+  const coupon = await admin.post('/v1/admin/coupons', { code: COUPON, amount: '5.00' });
+  expect(coupon.status).toBe(201);
   owner = await signUp(t.api, 'Owner');
   member = await signUp(t.api, 'Member');
   viewer = await signUp(t.api, 'Viewer');
@@ -77,7 +84,7 @@ interface Endpoint {
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: (projectId: string) => string;
-  body?: () => unknown;
+  body?: (projectId: string) => unknown;
 }
 
 const ENDPOINTS = {
@@ -119,6 +126,32 @@ const ENDPOINTS = {
     method: 'DELETE',
     path: (id) => `/v1/projects/${id}/members/${target.id}`,
   },
+  billingBalance: {
+    name: 'GET /v1/billing/balance',
+    method: 'GET',
+    path: (id) => `/v1/billing/balance?project_id=${id}`,
+  },
+  billingTopup: {
+    name: 'POST /v1/billing/topup',
+    method: 'POST',
+    path: () => '/v1/billing/topup',
+    body: (id) => ({ project_id: id, coupon_code: COUPON }),
+  },
+  billingPayments: {
+    name: 'GET /v1/billing/payments',
+    method: 'GET',
+    path: (id) => `/v1/billing/payments?project_id=${id}`,
+  },
+  billingUsage: {
+    name: 'GET /v1/billing/usage',
+    method: 'GET',
+    path: (id) => `/v1/billing/usage?project_id=${id}`,
+  },
+  billingEvents: {
+    name: 'GET /v1/billing/events',
+    method: 'GET',
+    path: (id) => `/v1/billing/events?project_id=${id}`,
+  },
 } satisfies Record<string, Endpoint>;
 
 type EndpointKey = keyof typeof ENDPOINTS;
@@ -132,6 +165,12 @@ const EXPECTED: Record<EndpointKey, Record<Caller, number>> = {
   addMember: { owner: 201, member: 403, viewer: 403, 'non-member': 404, anonymous: 401 },
   changeMember: { owner: 200, member: 403, viewer: 403, 'non-member': 404, anonymous: 401 },
   removeMember: { owner: 204, member: 403, viewer: 403, 'non-member': 404, anonymous: 401 },
+  // Billing: owners top up and read everything, members read, viewers see the balance only.
+  billingBalance: { owner: 200, member: 200, viewer: 200, 'non-member': 404, anonymous: 401 },
+  billingTopup: { owner: 201, member: 403, viewer: 403, 'non-member': 404, anonymous: 401 },
+  billingPayments: { owner: 200, member: 200, viewer: 403, 'non-member': 404, anonymous: 401 },
+  billingUsage: { owner: 200, member: 200, viewer: 403, 'non-member': 404, anonymous: 401 },
+  billingEvents: { owner: 200, member: 200, viewer: 403, 'non-member': 404, anonymous: 401 },
 };
 
 function clientFor(caller: Caller): ApiClient {
@@ -151,7 +190,7 @@ function clientFor(caller: Caller): ApiClient {
 
 function call(client: ApiClient, endpoint: Endpoint, projectId: string) {
   return client.request(endpoint.method, endpoint.path(projectId), {
-    ...(endpoint.body ? { body: endpoint.body() } : {}),
+    ...(endpoint.body ? { body: endpoint.body(projectId) } : {}),
   });
 }
 
@@ -185,6 +224,13 @@ describe('project endpoints by caller role', () => {
 });
 
 describe('what the allowed calls did', () => {
+  it("an owner's top-up credits the project and shows in its payments", async () => {
+    const { projectId } = await expectCell(owner.api, ENDPOINTS.billingTopup, 201);
+    expect((await snapshot(projectId)).project.data.balance).toBe('5.00');
+    const payments = await member.api.get(`/v1/billing/payments?project_id=${projectId}`);
+    expect(payments.body.data.map((p: { reference: string }) => p.reference)).toEqual([COUPON]);
+  });
+
   it('an owner deleting the project removes it', async () => {
     const { projectId } = await expectCell(owner.api, ENDPOINTS.deleteProject, 204);
     expect((await owner.api.get(`/v1/projects/${projectId}`)).status).toBe(404);

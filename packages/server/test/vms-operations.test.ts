@@ -3,6 +3,7 @@ import { buildServices } from '../src/app.js';
 import { startComputeWorkers } from '../src/compute/compute.js';
 import type { SimulatorDriver } from '../src/compute/hypervisor/simulator/simulator.driver.js';
 import { signUp, type SignedUpUser } from './support/client.js';
+import { credit } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import {
   actionEnded,
@@ -27,6 +28,8 @@ beforeAll(async () => {
   sim = await simulatorOf(t, nodeId);
   owner = await signUp(t.api);
   projectId = (await owner.api.post('/v1/projects', { name: 'Operations' })).body.data.id;
+  // Billing refuses a VM the project cannot pay an hour of.
+  await credit(t, projectId, 1_000_000);
 });
 afterAll(() => t.close());
 
@@ -267,6 +270,8 @@ describe('failures on the node', () => {
 describe('concurrency and restarts', () => {
   it('gives 50 VMs created at once distinct addresses and distinct hypervisor ids, all running', async () => {
     const project = (await owner.api.post('/v1/projects', { name: 'Fifty' })).body.data.id;
+    // Billing refuses a VM the project cannot pay an hour of.
+    await credit(t, project, 1_000_000);
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         owner.api.post('/v1/vms', {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConfiguredAdmin } from '../src/admin/admin-account.js';
+import { credit } from './support/billing-fixtures.js';
 import { signUp, type ApiClient, type SignedUpUser } from './support/client.js';
 import { FakeProxmox, TEMPLATE_NAME } from './support/fake-proxmox/fake-proxmox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -61,6 +62,8 @@ beforeAll(async () => {
   expect(pool.status, JSON.stringify(pool.body)).toBe(201);
   owner = await signUp(t.api);
   projectId = (await owner.api.post('/v1/projects', { name: 'On Proxmox' })).body.data.id;
+  // Billing refuses a VM the project cannot pay an hour of.
+  await credit(t, projectId, 1_000_000);
 });
 afterAll(async () => {
   await t?.close();

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUpUser } from './support/client.js';
+import { credit } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { seedCatalog, sshPublicKey, vmStatus } from './support/vms.js';
 
@@ -14,6 +15,8 @@ beforeAll(async () => {
   await seedCatalog(t);
   owner = await signUp(t.api);
   projectId = (await owner.api.post('/v1/projects', { name: 'Rules' })).body.data.id;
+  // Billing refuses a VM the project cannot pay an hour of.
+  await credit(t, projectId, 1_000_000);
 });
 afterAll(() => t.close());
 
@@ -63,6 +66,8 @@ describe('creating a VM refuses what is wrong, saying what to fix', () => {
     expect(second.status).toBe(409);
     expect(second.body.error.details[0]).toMatchObject({ field: 'name' });
     const other = (await owner.api.post('/v1/projects', { name: 'Other' })).body.data.id;
+    // Billing refuses a VM the project cannot pay an hour of.
+    await credit(t, other, 1_000_000);
     expect(
       (await owner.api.post('/v1/vms', body({ name: 'twin', project_id: other }))).status,
     ).toBe(202);

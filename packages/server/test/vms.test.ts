@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUpUser } from './support/client.js';
+import { credit } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { actionEnded, seedCatalog, simulatorOf, sshPublicKey, vmStatus } from './support/vms.js';
 
@@ -14,6 +15,8 @@ beforeAll(async () => {
   ({ nodeId } = await seedCatalog(t));
   owner = await signUp(t.api);
   projectId = (await owner.api.post('/v1/projects', { name: 'Web shop' })).body.data.id;
+  // Billing refuses a VM the project cannot pay an hour of.
+  await credit(t, projectId, 1_000_000);
 });
 afterAll(() => t.close());
 
@@ -177,6 +180,8 @@ describe('the VM lifecycle through the API', () => {
 
   it('counts live VMs in the project and refuses to delete a project that has one', async () => {
     const p = (await owner.api.post('/v1/projects', { name: 'Counted' })).body.data.id;
+    // Billing refuses a VM the project cannot pay an hour of.
+    await credit(t, p, 1_000_000);
     const vm = (await owner.api.post('/v1/vms', body({ project_id: p }))).body.data;
     expect((await owner.api.get(`/v1/projects/${p}`)).body.data.resourceCount).toBe(1);
     expect((await owner.api.delete(`/v1/projects/${p}`)).status).toBe(409);
@@ -188,6 +193,7 @@ describe('the VM lifecycle through the API', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect((await owner.api.get(`/v1/projects/${p}`)).body.data.resourceCount).toBe(0);
+    await credit(t, p, -1_000_000); // a project holding money is not deleted either
     expect((await owner.api.delete(`/v1/projects/${p}`)).status).toBe(204);
   });
 });

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PglitePool } from './pglite-pool.js';
 import { PreparedStatementPool } from './prepared-pool.js';
+import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -11,6 +13,13 @@ export type Db = Kysely<Database>;
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob }
   | { kind: 'postgres'; url: string; poolSize: number };
+
+/** Where the configured database is: PostgreSQL at DATABASE_URL, else PGlite in the data folder. */
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') };
+}
 
 /** Stops a subscription made with `listen`. */
 export type Unlisten = () => Promise<void>;

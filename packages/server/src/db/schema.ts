@@ -272,6 +272,122 @@ export interface VmConsoleTicketsTable {
   created_at: Date;
 }
 
+export type LedgerAccountKind =
+  'wallet' | 'promotions' | 'compute_revenue' | 'ip_revenue' | 'adjustments';
+export type JournalEntryKind = 'usage' | 'coupon' | 'adjustment' | 'reversal';
+
+export interface LedgerAccountsTable {
+  id: Generated<string>;
+  kind: LedgerAccountKind;
+  /** Set for wallets only. */
+  project_id: string | null;
+  created_at: Defaulted<Date>;
+}
+
+/** Append-only (a trigger refuses UPDATE and DELETE). */
+export interface JournalEntriesTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  kind: JournalEntryKind;
+  project_id: string;
+  memo: Defaulted<string>;
+  actor_user_id: string | null;
+  reverses_entry_id: string | null;
+  created_at: Date;
+}
+
+export interface JournalPostingsTable {
+  id: Generated<number>;
+  entry_id: string;
+  account_id: string;
+  /** Signed: positive adds to the account. */
+  amount_ngwee: number;
+}
+
+export type UsageResourceType = 'vm' | 'public_ip';
+
+export interface UsageChargesTable {
+  resource_type: UsageResourceType;
+  vm_id: string;
+  /** The start of the charged UTC hour. */
+  hour: Date;
+  project_id: string;
+  month_hour: number;
+  hourly_price_micro_ngwee: number;
+  monthly_cap_ngwee: number | null;
+  amount_ngwee: number;
+  entry_id: string | null;
+}
+
+export interface MeterStateTable {
+  id: number;
+  last_run_at: Date;
+}
+
+export interface CouponsTable {
+  id: Generated<string>;
+  code: string;
+  amount_ngwee: number;
+  max_redemptions: number | null;
+  redemptions: Defaulted<number>;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  active: Defaulted<boolean>;
+  new_projects_only: Defaulted<boolean>;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type PaymentMethod = 'coupon' | 'admin_credit' | 'mobile_money';
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  seq: Generated<number>;
+  project_id: string;
+  amount_ngwee: number;
+  method: PaymentMethod;
+  reference: string;
+  status: PaymentStatus;
+  entry_id: string | null;
+  created_at: Date;
+}
+
+export interface CouponRedemptionsTable {
+  coupon_id: string;
+  project_id: string;
+  user_id: string | null;
+  payment_id: string;
+  created_at: Date;
+}
+
+export interface ProjectBillingTable {
+  project_id: string;
+  low_balance_notified_hours: number | null;
+  zero_since: Date | null;
+  suspended_at: Date | null;
+}
+
+export type BillingEventType = 'low_balance' | 'grace_started' | 'suspended' | 'suspension_lifted';
+
+export interface BillingEventsTable {
+  id: Generated<string>;
+  seq: Generated<number>;
+  project_id: string;
+  type: BillingEventType;
+  threshold_hours: number | null;
+  balance_ngwee: number;
+  hours_remaining: number | null;
+  created_at: Date;
+}
+
+export interface TopupThrottleTable {
+  key: string;
+  attempts: number;
+  window_started_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -294,4 +410,15 @@ export interface Database {
   vms: VmsTable;
   vm_actions: VmActionsTable;
   vm_console_tickets: VmConsoleTicketsTable;
+  ledger_accounts: LedgerAccountsTable;
+  journal_entries: JournalEntriesTable;
+  journal_postings: JournalPostingsTable;
+  usage_charges: UsageChargesTable;
+  meter_state: MeterStateTable;
+  coupons: CouponsTable;
+  payments: PaymentsTable;
+  coupon_redemptions: CouponRedemptionsTable;
+  project_billing: ProjectBillingTable;
+  billing_events: BillingEventsTable;
+  topup_throttle: TopupThrottleTable;
 }

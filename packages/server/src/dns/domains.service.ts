@@ -61,12 +61,7 @@ export class DomainsService {
   async access(principal: Principal, domainId: string, need: ProjectAccess): Promise<DomainRow> {
     const row = await this.domains.find(domainId);
     if (!row) throw new NotFound('Domain');
-    try {
-      await this.projects.authorize(principal, row.project_id, need);
-    } catch (err) {
-      if (err instanceof NotFound) throw new NotFound('Domain');
-      throw err;
-    }
+    await this.projects.authorizeFor(principal, row.project_id, need, 'Domain');
     return row;
   }
 

@@ -74,6 +74,24 @@ export class ProjectsService {
     return role;
   }
 
+  /**
+   * `authorize` for a thing inside the project (a VM, a domain): when the caller cannot see
+   * the project, the thing is NOT_FOUND under its own name, as if it did not exist.
+   */
+  async authorizeFor(
+    principal: Principal,
+    projectId: string,
+    need: ProjectAccess,
+    thing: string,
+  ): Promise<ProjectRole> {
+    try {
+      return await this.authorize(principal, projectId, need);
+    } catch (err) {
+      if (err instanceof NotFound) throw new NotFound(thing);
+      throw err;
+    }
+  }
+
   /** For API keys bound to a project: is the user a member of it? */
   isMember = async (userId: string, projectId: string): Promise<boolean> =>
     (await this.projects.roleOf(userId, projectId)) !== undefined;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp, buildServices, type AppDeps, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { checkJournal } from '../../src/billing/journal-check.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { DatabaseZoneChanges } from '../../src/dns/zone-changes.js';
@@ -38,6 +39,7 @@ export interface TestApp {
   app: FastifyInstance;
   /** A client with no credentials; `.as(token)` gives one that sends a bearer token. */
   api: ApiClient;
+  /** Stops the app, checks the billing journal (throwing on any difference), drops the database. */
   close(): Promise<void>;
 }
 
@@ -100,11 +102,24 @@ export async function startTestApp(
     compute,
     app,
     api: new ApiClient(url),
+    // Every test file ends with the billing journal checked against the cached balances:
+    // a difference fails the file.
     close: async () => {
       await app.close();
       await compute?.stop();
       await services.hypervisors.close();
-      await database.close();
+      let differences;
+      try {
+        differences = await checkJournal(database.db);
+      } finally {
+        await database.close();
+      }
+      if (differences.length > 0) {
+        throw new Error(
+          `The billing journal check found ${differences.length} difference(s):\n` +
+            differences.map((d) => `  ${d.message}`).join('\n'),
+        );
+      }
     },
   };
 }

@@ -55,7 +55,7 @@ export class ConsoleService {
     const vm = await this.repo.findVm(vmId);
     if (!vm) throw new NotFound('VM');
     try {
-      await this.projects.authorize(principal, vm.projectId, 'write');
+      await this.projects.authorizeFor(principal, vm.projectId, 'write', 'VM');
     } catch (err) {
       throw err instanceof Forbidden ? new Forbidden('Viewers may not open consoles') : err;
     }

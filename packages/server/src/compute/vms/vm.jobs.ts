@@ -8,7 +8,7 @@ import {
   type JobHandlers,
 } from '../../platform/jobs/job.js';
 import type { HypervisorRegistry } from '../hypervisor/registry.js';
-import type { PowerAction, VmSpec } from '../hypervisor/port.js';
+import type { HypervisorDriver, PowerAction, VmSpec } from '../hypervisor/port.js';
 import type { IpAllocator } from '../ip-pools/ip-allocator.js';
 import { formatIpv4 } from '../ip-pools/ipv4.js';
 import { releasePlacement } from './placement.js';
@@ -52,18 +52,23 @@ function payloadOf(ctx: JobContext): VmJobPayload {
   return { vmId: p.vmId, actionId: p.actionId };
 }
 
-/** The VM and its action, or null when the action ended already (nothing left to do). */
-async function load(
+/**
+ * The VM, its action (now marked running) and its node's driver; null when the action
+ * ended already (nothing left to do).
+ */
+async function begin(
   deps: VmJobDeps,
   ctx: JobContext,
-): Promise<{ vm: VmRow; action: ActionRow } | null> {
+): Promise<{ vm: VmRow; action: ActionRow; driver: HypervisorDriver } | null> {
   const { vmId, actionId } = payloadOf(ctx);
   const action = await actionsRepo.find(deps.db, actionId);
   const vm = await vmsRepo.findAny(deps.db, vmId);
   if (!action || !vm || (action.status !== 'pending' && action.status !== 'running')) return null;
   await actionsRepo.start(deps.db, action.id, deps.clock.now());
-  return { vm, action };
+  return { vm, action, driver: await deps.registry.driverFor(vm.node_id) };
 }
+
+const SKIPPED = { skipped: 'the action had ended' };
 
 /**
  * Runs `work`; on a failure that retrying will not mend (or on the last attempt) runs
@@ -86,10 +91,9 @@ async function settle<T>(
 }
 
 async function provision(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
-  const loaded = await load(deps, ctx);
-  if (!loaded) return { skipped: 'the action had ended' };
-  const { vm, action } = loaded;
-  const driver = await deps.registry.driverFor(vm.node_id);
+  const begun = await begin(deps, ctx);
+  if (!begun) return SKIPPED;
+  const { vm, action, driver } = begun;
   return settle(
     ctx,
     async () => {
@@ -136,10 +140,9 @@ async function provision(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
 }
 
 async function power(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
-  const loaded = await load(deps, ctx);
-  if (!loaded) return { skipped: 'the action had ended' };
-  const { vm, action } = loaded;
-  const driver = await deps.registry.driverFor(vm.node_id);
+  const begun = await begin(deps, ctx);
+  if (!begun) return SKIPPED;
+  const { vm, action, driver } = begun;
   // A suspension powers off gently: ACPI first, then a hard stop after the timeout.
   const hypervisorAction: PowerAction =
     action.type === 'suspend' ? 'shutdown' : (action.type as PowerAction);
@@ -173,10 +176,9 @@ async function power(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
 }
 
 async function remove(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
-  const loaded = await load(deps, ctx);
-  if (!loaded) return { skipped: 'the action had ended' };
-  const { vm, action } = loaded;
-  const driver = await deps.registry.driverFor(vm.node_id);
+  const begun = await begin(deps, ctx);
+  if (!begun) return SKIPPED;
+  const { vm, action, driver } = begun;
   return settle(
     ctx,
     async () => {

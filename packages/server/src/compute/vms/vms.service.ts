@@ -100,12 +100,7 @@ export class VmsService {
   async access(principal: Principal, vmId: string, need: ProjectAccess): Promise<VmRow> {
     const row = await vmsRepo.find(this.deps.db, vmId);
     if (!row) throw new NotFound('VM');
-    try {
-      await this.deps.projects.authorize(principal, row.project_id, need);
-    } catch (err) {
-      if (err instanceof NotFound) throw new NotFound('VM');
-      throw err;
-    }
+    await this.deps.projects.authorizeFor(principal, row.project_id, need, 'VM');
     return row;
   }
 
@@ -309,13 +304,8 @@ export class VmsService {
     const row = await actionsRepo.find(this.deps.db, actionId);
     if (!row) throw new NotFound('Action');
     const vm = await vmsRepo.findAny(this.deps.db, row.vm_id);
-    try {
-      if (!vm) throw new NotFound('Action');
-      await this.deps.projects.authorize(principal, vm.project_id, 'read');
-    } catch (err) {
-      if (err instanceof NotFound) throw new NotFound('Action');
-      throw err;
-    }
+    if (!vm) throw new NotFound('Action');
+    await this.deps.projects.authorizeFor(principal, vm.project_id, 'read', 'Action');
     return actionView(row);
   }
 
