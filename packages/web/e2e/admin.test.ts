@@ -89,6 +89,43 @@ describe('the admin area, as the administrator set at start', () => {
     await checkPage(page, 'admin-ip-pools');
   });
 
+  it('creates a coupon, refusing a bad amount on its field, and deactivates it', async () => {
+    await page.getByRole('link', { name: 'Coupons' }).click();
+    await page.getByText('No coupons yet').waitFor();
+    await page.getByLabel('Code').fill('WELCOME50');
+    await page.getByLabel('Amount (K)').fill('fifty');
+    await page.getByRole('button', { name: 'Create coupon' }).click();
+    await page.getByText(/amount must be a decimal string/).waitFor();
+    expect(await page.getByLabel('Amount (K)').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Amount (K)').fill('50.00');
+    await page.getByLabel('Uses (empty: unlimited)').fill('10');
+    await page.getByRole('button', { name: 'Create coupon' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'WELCOME50' });
+    await row.getByText('K 50.00').waitFor();
+    await row.getByText('0 of 10').waitFor();
+    await checkPage(page, 'admin-coupons');
+    await row.getByRole('button', { name: 'Deactivate WELCOME50' }).click();
+    await row.getByText('Inactive').waitFor();
+  });
+
+  it("credits a customer's project with a reason", async () => {
+    const chanda = await Api.signIn(server.url, customer, PASSWORD);
+    const projectId = (await chanda.request('POST', '/v1/projects', { name: 'Goodwill' })).body.data
+      .id;
+    await page.getByRole('link', { name: 'Adjustments' }).click();
+    await page.getByLabel('Project id').fill('not-an-id');
+    await page.getByLabel('Amount (K)').fill('25.00');
+    await page.getByLabel('Reason').fill('Outage on 3 December');
+    await page.getByRole('button', { name: 'Record adjustment' }).click();
+    await page.getByText(/Paste the project’s id/).waitFor();
+    await page.getByLabel('Project id').fill(projectId);
+    await page.getByRole('button', { name: 'Record adjustment' }).click();
+    await page.getByText("K 25.00 recorded. The project's balance is now K 25.00.").waitFor();
+    await checkPage(page, 'admin-adjustments');
+    const balance = await chanda.request('GET', `/v1/billing/balance?project_id=${projectId}`);
+    expect(balance.body.data.balance).toBe('25.00');
+  });
+
   it('finds a user and disables then enables them', async () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByLabel('Find by email').fill('chanda');

@@ -4,6 +4,7 @@ import { Api, waitFor } from './support/api';
 import { checkPage, launch, newPage, shot } from './support/browser';
 import { PASSWORD, signIn, uniqueEmail } from './support/flows';
 import { ed25519PublicKey } from './support/keys';
+import { fund } from './support/money';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -26,6 +27,7 @@ beforeAll(async () => {
   });
   owner = await Api.signIn(server.url, email, PASSWORD);
   const projectId = (await owner.request('POST', '/v1/projects', { name: 'Screens' })).body.data.id;
+  await fund(owner, projectId);
   const vm = await owner.request('POST', '/v1/vms', {
     project_id: projectId,
     name: 'desk-1',

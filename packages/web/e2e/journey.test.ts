@@ -5,6 +5,7 @@ import { checkPage, launch, newPage, shot } from './support/browser';
 import { queryA } from './support/dns';
 import { createProject, PASSWORD, signUp, uniqueEmail } from './support/flows';
 import { ed25519PublicKey } from './support/keys';
+import { makeCoupon } from './support/money';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -15,7 +16,11 @@ let vmUrl: string;
 const email = uniqueEmail('grace');
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launch()]);
+  // The meter runs every 5 s instead of every minute, so usage shows while the test runs.
+  [server, browser] = await Promise.all([
+    startServer({ SWIFTCLOUD_BILLING_METER_INTERVAL_SECONDS: '5' }),
+    launch(),
+  ]);
   page = await newPage(browser, server.url);
 });
 
@@ -34,6 +39,27 @@ describe("a customer's journey through the console", () => {
     projectId = await createProject(page, 'Kafue Labs');
   });
 
+  it('tops up the balance with a coupon made by an administrator', async () => {
+    await page.getByRole('link', { name: 'Billing' }).click();
+    await page.getByTestId('balance').getByText('K 0.00').waitFor();
+    const field = page.getByLabel('Coupon code');
+    await field.fill('NOT A CODE');
+    await page.getByRole('button', { name: 'Add funds' }).click();
+    await page.getByText(/coupon_code must be letters, digits/).waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.fill('NOSUCHCOUPON');
+    await page.getByRole('button', { name: 'Add funds' }).click();
+    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+
+    const code = await makeCoupon(server.url, '100.00');
+    await field.fill(code);
+    await page.getByRole('button', { name: 'Add funds' }).click();
+    await page.getByText('K 100.00 added. The balance is now K 100.00.').waitFor();
+    await page.getByTestId('balance').getByText('K 100.00').waitFor();
+    await page.getByRole('cell', { name: code }).waitFor();
+    await checkPage(page, 'billing');
+  });
+
   it('creates a VM with the cost shown first, catching a bad SSH key on its field', async () => {
     await page.goto(`/projects/${projectId}/vms`);
     await page.getByText('No VMs in this project yet').waitFor();
@@ -43,8 +69,10 @@ describe("a customer's journey through the console", () => {
     await page.getByRole('radio', { name: /Debian 12/ }).check();
     await page.getByRole('radio', { name: /^small/ }).check();
     const cost = page.getByTestId('cost-preview');
-    await cost.getByText('K 0.2232').waitFor();
+    await cost.getByText('K 0.2232').first().waitFor();
     expect(await cost.textContent()).toContain('K 150.00 a month');
+    expect(await cost.textContent()).toMatch(/balance of K 100\.00/);
+    expect(await cost.textContent()).toMatch(/lasts about 18 days/);
 
     await page.getByLabel('SSH public key').fill('ssh-ed25519 AAAAC3Nza');
     await page.getByRole('button', { name: 'Create VM' }).click();
@@ -72,6 +100,28 @@ describe("a customer's journey through the console", () => {
     const activity = page.getByRole('list', { name: 'Activity' });
     await activity.getByText('Start', { exact: true }).waitFor();
     await activity.getByText('Stop', { exact: true }).waitFor();
+  });
+
+  it("shows the project's burn rate and hours left, and the VM's usage by day", async () => {
+    await page.goto(`/projects/${projectId}`);
+    // small (K 0.2232) and its public IPv4 address (K 0.07 by default)
+    await page.getByText('K 0.2932').waitFor();
+    expect(await page.getByTestId('hours-left').textContent()).toMatch(/about \d+ days/);
+    await checkPage(page, 'project-overview-running');
+    await page.getByRole('link', { name: 'Billing' }).click();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Usage this month' }).waitFor();
+          await page.waitForLoadState('networkidle');
+          return page.getByRole('img', { name: /Charges by day/ }).count();
+        },
+        { timeout: 30_000, interval: 2_000 },
+      )
+      .toBe(1);
+    await page.getByRole('cell', { name: 'web-1', exact: true }).waitFor();
+    await checkPage(page, 'billing-usage');
   });
 
   it('lists the VM with its live status', async () => {

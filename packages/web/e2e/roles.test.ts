@@ -4,6 +4,7 @@ import { Api } from './support/api';
 import { checkPage, launch, newPage } from './support/browser';
 import { PASSWORD, signIn, uniqueEmail } from './support/flows';
 import { ed25519PublicKey } from './support/keys';
+import { fund } from './support/money';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   await register(viewer, 'Vera Viewer');
   await register(member, 'Moses Member');
   projectId = (await owner.request('POST', '/v1/projects', { name: 'Shared' })).body.data.id;
+  await fund(owner, projectId);
   await owner.request('POST', `/v1/projects/${projectId}/members`, {
     email: viewer,
     role: 'viewer',
@@ -102,6 +104,13 @@ describe('a viewer', () => {
     await page.getByRole('link', { name: 'Download zone file' }).waitFor();
   });
 
+  it('sees the balance but cannot top up', async () => {
+    await page.goto(`/projects/${projectId}/billing`);
+    await page.getByTestId('balance').getByText('K 500.00').waitFor();
+    await page.getByRole('heading', { name: 'Payments' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add funds' }).count()).toBe(0);
+  });
+
   it('cannot rename, manage members or delete the project', async () => {
     await page.goto(`/projects/${projectId}/settings`);
     await page.getByRole('heading', { name: 'Members' }).waitFor();
@@ -151,6 +160,9 @@ describe('a member', () => {
     await page.goto(`/projects/${projectId}/settings`);
     await page.getByRole('button', { name: 'Save' }).waitFor();
     expect(await page.getByRole('button', { name: 'Add member' }).count()).toBe(0);
+    await page.goto(`/projects/${projectId}/billing`);
+    await page.getByRole('heading', { name: 'Payments' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add funds' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete project' }).count()).toBe(0);
   });
 

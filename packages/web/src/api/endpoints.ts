@@ -73,7 +73,37 @@ export function endpoints(api: ApiClient) {
       removeRecord: (id: string, recordId: string) =>
         api.command('DELETE', `/v1/domains/${id}/records/${recordId}`),
     },
+    billing: {
+      balance: (projectId: string) =>
+        api.get('/v1/billing/balance', c.balanceResponse, { project_id: projectId }),
+      topup: (body: In<typeof c.topupBody>) => api.post('/v1/billing/topup', body, c.topupResponse),
+      payments: (projectId: string) =>
+        api.get('/v1/billing/payments', c.paymentListResponse, { project_id: projectId, ...page }),
+      /** Every usage row of the window, across pages (a day has one per resource). */
+      usage: async (projectId: string, from: string, to: string) => {
+        const rows: z.output<typeof c.usageListResponse>['data'] = [];
+        for (let n = 1; n <= 20; n += 1) {
+          const { data, meta } = await api.get('/v1/billing/usage', c.usageListResponse, {
+            project_id: projectId,
+            from,
+            to,
+            page: n,
+            ...page,
+          });
+          rows.push(...data);
+          if (rows.length >= meta.total || data.length === 0) break;
+        }
+        return rows;
+      },
+    },
     admin: {
+      coupons: () => api.get('/v1/admin/coupons', c.couponListResponse, page),
+      createCoupon: (body: In<typeof c.createCouponBody>) =>
+        api.post('/v1/admin/coupons', body, c.couponResponse),
+      updateCoupon: (id: string, body: In<typeof c.updateCouponBody>) =>
+        api.patch(`/v1/admin/coupons/${id}`, body, c.couponResponse),
+      adjust: (projectId: string, body: In<typeof c.adjustmentBody>) =>
+        api.post(`/v1/admin/projects/${projectId}/adjustments`, body, c.adjustmentResponse),
       users: (email?: string) =>
         api.get('/v1/admin/users', c.adminUserListResponse, { email, ...page }),
       disableUser: (id: string) =>

@@ -23,6 +23,9 @@ export function ProjectSettingsPage() {
   const allowed = can(project.role);
   return (
     <>
+      <p className="muted">
+        Project id <code>{project.id}</code> (quote it to SwiftCloud's support)
+      </p>
       {allowed.write ? <RenameForm /> : null}
       <Members />
       {allowed.manage ? <DeleteProject /> : null}

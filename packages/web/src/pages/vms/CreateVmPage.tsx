@@ -10,7 +10,7 @@ import { sshKeyProblem } from '../../lib/ssh-key';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
-import { useBurnRate } from '../billing/balance';
+import { useBalance } from '../billing/balance';
 import { useProject } from '../projects/project-context';
 
 const FIELDS = ['name', 'template', 'size', 'ssh_key', 'public_ip'] as const;
@@ -26,7 +26,9 @@ export function CreateVmPage() {
   const queryClient = useQueryClient();
   const templates = useQuery({ queryKey: ['templates'], queryFn: () => api.catalog.templates() });
   const sizes = useQuery({ queryKey: ['sizes'], queryFn: () => api.catalog.sizes() });
-  const burn = useBurnRate(project.id);
+  const balance = useBalance(project.id);
+  const funds = balance.data?.balance ?? project.balance;
+  const burn = balance.data?.hourlyBurnRate ?? null;
   const form = useFormAction(FIELDS);
   const [name, setName] = useState('');
   const [template, setTemplate] = useState('');
@@ -36,7 +38,7 @@ export function CreateVmPage() {
   const [publicIp, setPublicIp] = useState(true);
 
   const chosenSize = sizes.data?.data.find((s) => s.slug === size);
-  const preview = chosenSize ? costPreview(chosenSize, project.balance, burn) : null;
+  const preview = chosenSize ? costPreview(chosenSize, funds, burn) : null;
   const liveSshProblem = sshTouched ? sshKeyProblem(sshKey) : null;
 
   async function submit(event: FormEvent) {
@@ -177,8 +179,9 @@ export function CreateVmPage() {
           <>
             <p>
               <Rate rate={preview.hourly} per="hour" />, at most{' '}
-              <Money amount={preview.monthlyCap} /> a month, from the project's balance of{' '}
-              <Money amount={project.balance} />.
+              <Money amount={preview.monthlyCap} /> a month
+              {publicIp ? ', plus the public IPv4 address by the hour' : ''}, from the project's
+              balance of <Money amount={funds} />.
             </p>
             {preview.insufficient ? (
               <p className="warning">
