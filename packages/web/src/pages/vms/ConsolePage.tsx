@@ -33,31 +33,37 @@ export function ConsolePage({ vm, project }: { vm: Vm; project: Project }) {
     const url = ticket.data?.url;
     const target = screenEl.current;
     if (!url || !target) return;
-    setScreen({ state: 'connecting' });
-    const client = new RFB(target, url, { shared: true });
-    client.scaleViewport = true;
-    client.background = '#111';
-    client.addEventListener('connect', () => setScreen({ state: 'connected' }));
-    client.addEventListener('disconnect', (event) => {
-      const clean = (event as CustomEvent<{ clean: boolean }>).detail?.clean;
-      setScreen({
-        state: 'closed',
-        message: clean
-          ? 'The console was closed.'
-          : 'The connection to the screen was lost, or the ticket was refused.',
+    let client: RFB | null = null;
+    // Connect on the next tick: React's strict mode (development) mounts, unmounts and mounts
+    // again at once, and a ticket works only once.
+    const start = setTimeout(() => {
+      setScreen({ state: 'connecting' });
+      client = new RFB(target, url, { shared: true });
+      client.scaleViewport = true;
+      client.background = '#111';
+      client.addEventListener('connect', () => setScreen({ state: 'connected' }));
+      client.addEventListener('disconnect', (event) => {
+        const clean = (event as CustomEvent<{ clean: boolean }>).detail?.clean;
+        setScreen({
+          state: 'closed',
+          message: clean
+            ? 'The console was closed.'
+            : 'The connection to the screen was lost, or the ticket was refused.',
+        });
       });
-    });
-    client.addEventListener('securityfailure', (event) => {
-      const reason = (event as CustomEvent<{ reason?: string }>).detail?.reason;
-      setScreen({
-        state: 'closed',
-        message: `The screen refused the connection${reason ? `: ${reason}` : '.'}`,
+      client.addEventListener('securityfailure', (event) => {
+        const reason = (event as CustomEvent<{ reason?: string }>).detail?.reason;
+        setScreen({
+          state: 'closed',
+          message: `The screen refused the connection${reason ? `: ${reason}` : '.'}`,
+        });
       });
-    });
-    rfb.current = client;
+      rfb.current = client;
+    }, 0);
     return () => {
+      clearTimeout(start);
       rfb.current = null;
-      client.disconnect();
+      client?.disconnect();
     };
   }, [ticket.data?.url]);
 
