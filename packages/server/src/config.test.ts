@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -27,6 +28,12 @@ function refusal(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it("takes the web console's folder from SWIFTCLOUD_WEB_DIR, made absolute", () => {
+    expect(loadConfig({ SWIFTCLOUD_WEB_DIR: 'public/console' }).webDir).toBe(
+      path.resolve('public/console'),
+    );
+  });
+
   it('runs on the embedded defaults with nothing set', () => {
     const config = loadConfig({});
     expect(config).toEqual({
@@ -45,6 +52,8 @@ describe('loadConfig', () => {
       },
       loginThrottle: { maxPerAccount: 5, maxPerIp: 30, windowMs: 15 * 60_000 },
       trustProxy: false,
+      // The web console's build, found from the server's own folder wherever it runs.
+      webDir: path.resolve(fileURLToPath(new URL('../../web/dist', import.meta.url))),
       dns: {
         host: '127.0.0.1',
         port: 5353,

@@ -64,16 +64,20 @@ describe('the admin area, as the administrator set at start', () => {
 
   it('lists the hypervisor nodes and adds one', async () => {
     await page.getByRole('link', { name: 'Nodes' }).click();
-    await page.getByRole('cell', { name: 'sim-1', exact: true }).waitFor();
-    await page.getByLabel('Name', { exact: true }).fill('sim-2');
-    await page.getByRole('button', { name: 'Add node' }).click();
-    await page.getByRole('cell', { name: 'sim-2', exact: true }).waitFor();
+    const nodes = page.getByRole('region', { name: 'Hypervisor nodes' });
+    await nodes.getByRole('cell', { name: 'sim-1', exact: true }).waitFor();
+    await nodes.getByLabel('Name', { exact: true }).fill('sim-2');
+    await nodes.getByRole('button', { name: 'Add node' }).click();
+    await nodes.getByRole('cell', { name: 'sim-2', exact: true }).waitFor();
     await checkPage(page, 'admin-nodes');
   });
 
   it('lists the IP pools and refuses an overlapping one on its field', async () => {
     await page.getByRole('link', { name: 'IP pools' }).click();
-    await page.getByRole('cell', { name: 'public-1', exact: true }).waitFor();
+    await page
+      .getByRole('region', { name: 'IP pools' })
+      .getByRole('cell', { name: 'public-1', exact: true })
+      .waitFor();
     await page.getByLabel('Name', { exact: true }).fill('public-2');
     await page.getByLabel('Network (CIDR)').fill('198.51.100.0/25');
     await page.getByLabel('Gateway').fill('198.51.100.1');
