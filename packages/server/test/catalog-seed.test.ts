@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedFreshInstall } from '../src/compute/catalog/seed.js';
+import { TRIAL_COUPON, seedFreshInstall } from '../src/compute/catalog/seed.js';
 import { signUp, type SignedUpUser } from './support/client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { sshPublicKey } from './support/vms.js';
 
 let t: TestApp;
 let ada: SignedUpUser;
@@ -114,5 +115,45 @@ describe('seeding a fresh install', () => {
     await t.database.db.deleteFrom('sizes').where('id', '=', small.id).execute();
     expect(await seedFreshInstall(t.database.db, t.clock)).toBe('skipped');
     expect((await t.services.sizes.list(page)).data.map((s) => s.slug)).not.toContain('small');
+  });
+});
+
+// Last: it takes an address from the seeded pools.
+describe('the trial coupon', () => {
+  it('lets a newcomer top up a new project with the trial coupon and make a VM at once', async () => {
+    const project = (await ada.api.post('/v1/projects', { name: 'First steps' })).body.data.id;
+    const refused = await ada.api.post('/v1/vms', {
+      project_id: project,
+      name: 'first',
+      template: 'ubuntu-24.04',
+      size: 'medium',
+      ssh_key: sshPublicKey(),
+    });
+    expect(refused.status).toBe(402);
+    const topup = await ada.api.post('/v1/billing/topup', {
+      project_id: project,
+      coupon_code: TRIAL_COUPON.code.toLowerCase(),
+    });
+    expect(topup.status, JSON.stringify(topup.body)).toBe(201);
+    expect((await ada.api.get(`/v1/billing/balance?project_id=${project}`)).body.data.balance).toBe(
+      '100.00',
+    );
+    const made = await ada.api.post('/v1/vms', {
+      project_id: project,
+      name: 'first',
+      template: 'ubuntu-24.04',
+      size: 'medium',
+      ssh_key: sshPublicKey(),
+    });
+    expect(made.status).toBe(202);
+    // Once per project, and only for projects that never paid.
+    expect(
+      (
+        await ada.api.post('/v1/billing/topup', {
+          project_id: project,
+          coupon_code: TRIAL_COUPON.code,
+        })
+      ).status,
+    ).toBe(409);
   });
 });

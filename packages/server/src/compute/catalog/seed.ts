@@ -50,11 +50,24 @@ export const SEED_POOLS = [
   { name: 'private-1', cidr: '10.20.0.0/20', gateway: '10.20.0.1', public: false },
 ];
 
+/**
+ * A coupon so that a newcomer can top up a project and make a VM right after the first
+ * start (money is prepaid). Bounded so that a forgotten one costs little: new projects
+ * only, K100 each, 100 redemptions, 30 days. Operators deactivate it in production.
+ */
+export const TRIAL_COUPON = {
+  code: 'TRY-SWIFTCLOUD',
+  amountNgwee: 10_000,
+  maxRedemptions: 100,
+  validDays: 30,
+};
+
 export type SeedOutcome = 'seeded' | 'skipped';
 
 /**
  * Seeds a fresh install: the catalog (templates, sizes), the simulator node `sim-1` with a
- * source for every template, and a public and a private IP pool serving it. Runs only when
+ * source for every template, a public and a private IP pool serving it, and the trial
+ * coupon. Runs only when
  * there are no templates, sizes, nodes or IP pools at all, so it never undoes what an
  * administrator changed; under a lock in one transaction, so instances starting together
  * seed once.
@@ -125,6 +138,19 @@ export async function seedFreshInstall(db: Db, clock: Clock): Promise<SeedOutcom
         now,
       );
     }
+    await tx
+      .insertInto('coupons')
+      .values({
+        code: TRIAL_COUPON.code,
+        amount_ngwee: TRIAL_COUPON.amountNgwee,
+        max_redemptions: TRIAL_COUPON.maxRedemptions,
+        valid_from: now,
+        valid_until: new Date(now.getTime() + TRIAL_COUPON.validDays * 86_400_000),
+        new_projects_only: true,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     return 'seeded';
   });
 }
