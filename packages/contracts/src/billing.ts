@@ -29,6 +29,18 @@ export const balanceSchema = z
   .meta({ id: 'Balance' });
 export type Balance = z.infer<typeof balanceSchema>;
 
+/** What the platform charges by the hour besides sizes (which `GET /v1/sizes` shows). */
+export const pricesSchema = z
+  .object({
+    publicIpv4HourlyPrice: hourlyRate.meta({
+      description: 'The hourly price of a public IPv4 address (a VM made with public_ip)',
+    }),
+    currency,
+  })
+  .meta({ id: 'Prices' });
+export type Prices = z.infer<typeof pricesSchema>;
+export const pricesResponse = envelope(pricesSchema);
+
 export const projectQuery = z.object({ project_id: uuid });
 
 export const PAYMENT_METHODS = ['coupon', 'admin_credit', 'mobile_money'] as const;

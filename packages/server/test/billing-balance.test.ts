@@ -52,6 +52,15 @@ const adjust = (projectId: string, amount: string, reason = 'Goodwill credit') =
 const balance = async (projectId: string, user: SignedUpUser = owner) =>
   (await user.api.get(`/v1/billing/balance?project_id=${projectId}`)).body.data;
 
+describe('GET /v1/billing/prices', () => {
+  it("shows any signed-in user the public IPv4 address's hourly price as configured", async () => {
+    const res = await owner.api.get('/v1/billing/prices');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ publicIpv4HourlyPrice: '0.07', currency: 'ZMW' });
+    expect((await t.api.get('/v1/billing/prices')).status).toBe(401);
+  });
+});
+
 describe('GET /v1/billing/balance', () => {
   it('shows the balance, the hourly burn rate of live resources and the whole hours left', async () => {
     const projectId = await project();

@@ -69,10 +69,12 @@ describe("a customer's journey through the console", () => {
     await page.getByRole('radio', { name: /Debian 12/ }).check();
     await page.getByRole('radio', { name: /^small/ }).check();
     const cost = page.getByTestId('cost-preview');
-    await cost.getByText('K 0.2232').first().waitFor();
+    // The size's K 0.2232 and the public address's K 0.07 (the default price) an hour.
+    await cost.getByText('K 0.2932').first().waitFor();
+    expect(await cost.textContent()).toMatch(/public IPv4 address K 0\.07/);
     expect(await cost.textContent()).toContain('K 150.00 a month');
     expect(await cost.textContent()).toMatch(/balance of K 100\.00/);
-    expect(await cost.textContent()).toMatch(/lasts about 18 days/);
+    expect(await cost.textContent()).toMatch(/lasts about 14 days/);
 
     await page.getByLabel('SSH public key').fill('ssh-ed25519 AAAAC3Nza');
     await page.getByRole('button', { name: 'Create VM' }).click();

@@ -4,6 +4,7 @@ import {
   billingEventListResponse,
   paymentListQuery,
   paymentListResponse,
+  pricesResponse,
   projectQuery,
   topupBody,
   topupResponse,
@@ -18,6 +19,19 @@ const tags = ['billing'];
 
 export function billingRoutes({ billing }: { billing: BillingService }): FastifyPluginAsyncZod {
   return async (app) => {
+    app.get(
+      '/billing/prices',
+      {
+        schema: {
+          tags,
+          summary:
+            'Hourly prices besides the sizes (a public IPv4 address), for any signed-in user',
+          response: responses({ 200: pricesResponse }),
+        },
+      },
+      async () => ({ data: billing.prices() }),
+    );
+
     app.get(
       '/billing/balance',
       {

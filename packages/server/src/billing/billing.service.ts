@@ -3,6 +3,7 @@ import type {
   BillingEvent,
   Pagination,
   Payment,
+  Prices,
   TopupBody,
   UsageDay,
   UsageQuery,
@@ -16,6 +17,7 @@ import { Conflict, Forbidden, ValidationFailed } from '../platform/errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { BillingRepo } from './billing.repo.js';
 import { burnRateOf } from './burn-rate.js';
+import { formatMicroNgwee } from './money.js';
 import type { CouponsRepo, Redemption } from './coupons.repo.js';
 import type { BillingPolicy } from './policy.js';
 import type { TopupThrottle } from './topup-throttle.js';
@@ -140,6 +142,14 @@ export class BillingService {
     // A top-up may end a grace period or a suspension, and re-arms low-balance warnings.
     await this.policy.enforceFor(body.project_id);
     return { payment: paymentView(r.payment), balance: await this.balanceOf(body.project_id) };
+  }
+
+  /** Prices besides the catalog's sizes, for anyone about to make a VM. */
+  prices(): Prices {
+    return {
+      publicIpv4HourlyPrice: formatMicroNgwee(this.settings.publicIpHourlyPriceMicroNgwee),
+      currency: 'ZMW',
+    };
   }
 
   private async balanceOf(projectId: string): Promise<Balance> {

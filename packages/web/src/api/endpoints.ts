@@ -74,6 +74,7 @@ export function endpoints(api: ApiClient) {
         api.command('DELETE', `/v1/domains/${id}/records/${recordId}`),
     },
     billing: {
+      prices: () => api.get('/v1/billing/prices', c.pricesResponse),
       balance: (projectId: string) =>
         api.get('/v1/billing/balance', c.balanceResponse, { project_id: projectId }),
       topup: (body: In<typeof c.topupBody>) => api.post('/v1/billing/topup', body, c.topupResponse),

@@ -19,6 +19,16 @@ describe('the cost shown before a VM is made', () => {
     expect(preview.insufficient).toBe(false);
   });
 
+  it("adds the public IPv4 address's hourly price when the VM gets one", () => {
+    // K 100 at 0.2232 + 0.0700 = K 0.2932 an hour lasts 341 hours
+    const preview = costPreview(small, '100.00', '0.00', '0.07');
+    expect(formatRate(preview.hourly)).toBe('K 0.2932');
+    expect(formatRate(preview.publicIpHourly)).toBe('K 0.07');
+    expect(preview.hoursLeftAfter).toBe(341);
+    expect(costPreview(small, '0.25', '0.00', '0.07').insufficient).toBe(true);
+    expect(costPreview(small, '0.25', '0.00').insufficient).toBe(false);
+  });
+
   it('uses the VM alone when the current burn is unknown', () => {
     expect(costPreview(small, '10.00', null).hoursLeftAfter).toBe(44);
   });

@@ -2,8 +2,10 @@ import type { Size } from '@swiftcloud/contracts';
 import { KWACHA_UNITS, parseKwacha } from './money';
 
 export interface CostPreview {
-  /** The size's price per hour, in 1e-8 kwacha. */
+  /** The VM's price per hour (its size, and its public address when it has one), in 1e-8 kwacha. */
   hourly: bigint;
+  /** Of which the public IPv4 address, per hour (0 without one). */
+  publicIpHourly: bigint;
   /** The most it costs in a calendar month. */
   monthlyCap: bigint;
   /** The project's burn per hour with this VM added; null when the current burn is unknown. */
@@ -15,15 +17,18 @@ export interface CostPreview {
 }
 
 /**
- * What a new VM will cost, shown before it is made: the size's price, and how long the
- * project's balance lasts once the VM runs beside what already burns.
+ * What a new VM will cost, shown before it is made: the size's price plus its public
+ * address's (`publicIpHourlyPrice`, when it gets one), and how long the project's balance
+ * lasts once the VM runs beside what already burns.
  */
 export function costPreview(
   size: Pick<Size, 'hourlyPrice' | 'monthlyCap'>,
   balance: string | null,
   currentBurn: string | null,
+  publicIpHourlyPrice: string | null = null,
 ): CostPreview {
-  const hourly = parseKwacha(size.hourlyPrice);
+  const publicIpHourly = publicIpHourlyPrice === null ? 0n : parseKwacha(publicIpHourlyPrice);
+  const hourly = parseKwacha(size.hourlyPrice) + publicIpHourly;
   const monthlyCap = parseKwacha(size.monthlyCap);
   const burnAfter = currentBurn === null ? null : parseKwacha(currentBurn) + hourly;
   const funds = balance === null ? null : parseKwacha(balance);
@@ -34,6 +39,7 @@ export function costPreview(
   }
   return {
     hourly,
+    publicIpHourly,
     monthlyCap,
     burnAfter,
     hoursLeftAfter,

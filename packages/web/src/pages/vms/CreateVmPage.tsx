@@ -26,6 +26,7 @@ export function CreateVmPage() {
   const queryClient = useQueryClient();
   const templates = useQuery({ queryKey: ['templates'], queryFn: () => api.catalog.templates() });
   const sizes = useQuery({ queryKey: ['sizes'], queryFn: () => api.catalog.sizes() });
+  const prices = useQuery({ queryKey: ['prices'], queryFn: () => api.billing.prices() });
   const balance = useBalance(project.id);
   const funds = balance.data?.balance ?? project.balance;
   const burn = balance.data?.hourlyBurnRate ?? null;
@@ -38,7 +39,10 @@ export function CreateVmPage() {
   const [publicIp, setPublicIp] = useState(true);
 
   const chosenSize = sizes.data?.data.find((s) => s.slug === size);
-  const preview = chosenSize ? costPreview(chosenSize, funds, burn) : null;
+  const ipPrice = prices.data?.data.publicIpv4HourlyPrice ?? null;
+  const preview = chosenSize
+    ? costPreview(chosenSize, funds, burn, publicIp ? ipPrice : null)
+    : null;
   const liveSshProblem = sshTouched ? sshKeyProblem(sshKey) : null;
 
   async function submit(event: FormEvent) {
@@ -178,9 +182,17 @@ export function CreateVmPage() {
         {preview ? (
           <>
             <p>
-              <Rate rate={preview.hourly} per="hour" />, at most{' '}
-              <Money amount={preview.monthlyCap} /> a month
-              {publicIp ? ', plus the public IPv4 address by the hour' : ''}, from the project's
+              <Rate rate={preview.hourly} per="hour" />
+              {preview.publicIpHourly > 0n ? (
+                <>
+                  {' '}
+                  (of which the public IPv4 address{' '}
+                  <Rate rate={preview.publicIpHourly} per="hour" />)
+                </>
+              ) : publicIp && ipPrice === null ? (
+                ', plus the public IPv4 address by the hour'
+              ) : null}
+              , the size at most <Money amount={preview.monthlyCap} /> a month, from the project's
               balance of <Money amount={funds} />.
             </p>
             {preview.insufficient ? (
