@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
 interface FieldShell {
   label: string;
@@ -6,22 +12,34 @@ interface FieldShell {
   hint?: ReactNode;
 }
 
+/** What ties a control to its label, hint and error. */
+interface ControlProps {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
 function describedBy(id: string, hint: unknown, error: unknown): string | undefined {
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
-function Messages({
-  id,
-  hint,
+/** The label, hint and error around one control; each field differs only in its control. */
+function Field({
+  label,
   error,
-}: {
-  id: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-}) {
+  hint,
+  control,
+}: FieldShell & { control: (props: ControlProps) => ReactNode }) {
+  const id = useId();
   return (
-    <>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {control({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy(id, hint, error),
+      })}
       {hint ? (
         <span className="hint" id={`${id}-hint`}>
           {hint}
@@ -32,7 +50,7 @@ function Messages({
           {error}
         </span>
       ) : null}
-    </>
+    </div>
   );
 }
 
@@ -43,18 +61,13 @@ export function TextField({
   hint,
   ...input
 }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...input}
-      />
-      <Messages id={id} hint={hint} error={error} />
-    </div>
+    <Field
+      label={label}
+      error={error}
+      hint={hint}
+      control={(props) => <input {...props} {...input} />}
+    />
   );
 }
 
@@ -63,19 +76,14 @@ export function TextArea({
   error,
   hint,
   ...input
-}: FieldShell & React.TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const id = useId();
+}: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...input}
-      />
-      <Messages id={id} hint={hint} error={error} />
-    </div>
+    <Field
+      label={label}
+      error={error}
+      hint={hint}
+      control={(props) => <textarea {...props} {...input} />}
+    />
   );
 }
 
@@ -83,23 +91,15 @@ export function SelectField({
   label,
   error,
   hint,
-  children,
   ...select
 }: FieldShell & SelectHTMLAttributes<HTMLSelectElement>) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        {...select}
-      >
-        {children}
-      </select>
-      <Messages id={id} hint={hint} error={error} />
-    </div>
+    <Field
+      label={label}
+      error={error}
+      hint={hint}
+      control={(props) => <select {...props} {...select} />}
+    />
   );
 }
 

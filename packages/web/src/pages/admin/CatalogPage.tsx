@@ -11,6 +11,9 @@ import { useState, type FormEvent } from 'react';
 import { CheckboxField, FormError, SelectField, TextField } from '../../components/fields';
 import { Money, Rate } from '../../components/money';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { SubForm } from '../../components/SubForm';
+import { DataTable, DeleteButton, RowButton } from '../../components/table';
+import { useFields } from '../../lib/use-fields';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
@@ -39,27 +42,31 @@ function Templates() {
     onSuccess: refresh,
   });
   const form = useFormAction(['slug', 'name', 'os_family', 'min_disk_gib', 'sources']);
-  const [slug, setSlug] = useState('');
-  const [name, setName] = useState('');
-  const [os, setOs] = useState<OsFamily>('ubuntu');
-  const [disk, setDisk] = useState('10');
-  const [nodeId, setNodeId] = useState('');
-  const [source, setSource] = useState('');
+  const {
+    values: f,
+    setValues: setF,
+    text,
+  } = useFields({
+    slug: '',
+    name: '',
+    os: 'ubuntu' as OsFamily,
+    disk: '10',
+    nodeId: '',
+    source: '',
+  });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const checked = validate(createTemplateBody, {
-      slug,
-      name,
-      os_family: os,
-      min_disk_gib: Number(disk),
-      sources: nodeId ? [{ node_id: nodeId, source }] : undefined,
+      slug: f.slug,
+      name: f.name,
+      os_family: f.os,
+      min_disk_gib: Number(f.disk),
+      sources: f.nodeId ? [{ node_id: f.nodeId, source: f.source }] : undefined,
     });
     if (!checked.ok) return form.fail(checked.fields);
     if (await form.run(() => api.admin.createTemplate(checked.data))) {
-      setSlug('');
-      setName('');
-      setSource('');
+      setF({ ...f, slug: '', name: '', source: '' });
       await refresh();
     }
   }
@@ -74,101 +81,70 @@ function Templates() {
           data.length === 0 ? (
             <Empty>No templates.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Slug</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">OS</th>
-                    <th scope="col">Min. disk</th>
-                    <th scope="col">On nodes</th>
-                    <th scope="col">Offered</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((t) => (
-                    <tr key={t.id}>
-                      <td className="mono">{t.slug}</td>
-                      <td>{t.name}</td>
-                      <td>{t.osFamily}</td>
-                      <td>{t.minDiskGiB} GiB</td>
-                      <td>{t.sources.map((s) => s.nodeName).join(', ') || '—'}</td>
-                      <td>{t.active ? 'Yes' : 'No'}</td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="secondary small"
-                          onClick={() => toggle.mutate(t)}
-                          aria-label={`${t.active ? 'Retire' : 'Offer'} ${t.slug}`}
-                        >
-                          {t.active ? 'Retire' : 'Offer'}
-                        </button>
-                        <button
-                          type="button"
-                          className="danger small"
-                          aria-label={`Delete ${t.slug}`}
-                          onClick={() => {
-                            if (window.confirm(`Delete the template ${t.slug}?`)) remove.mutate(t);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Slug', 'Name', 'OS', 'Min. disk', 'On nodes', 'Offered']} actions>
+              {data.map((t) => (
+                <tr key={t.id}>
+                  <td className="mono">{t.slug}</td>
+                  <td>{t.name}</td>
+                  <td>{t.osFamily}</td>
+                  <td>{t.minDiskGiB} GiB</td>
+                  <td>{t.sources.map((s) => s.nodeName).join(', ') || '—'}</td>
+                  <td>{t.active ? 'Yes' : 'No'}</td>
+                  <td className="cell-actions">
+                    <RowButton
+                      action={t.active ? 'Retire' : 'Offer'}
+                      subject={t.slug}
+                      onClick={() => toggle.mutate(t)}
+                    />
+                    <DeleteButton
+                      what="template"
+                      subject={t.slug}
+                      onDelete={() => remove.mutate(t)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
-      <form onSubmit={submit} noValidate className="subform">
-        <h3>Add a template</h3>
+      <SubForm title="Add a template" submitLabel="Add template" form={form} onSubmit={submit}>
         <div className="row">
           <TextField
             label="Slug"
             name="slug"
             placeholder="ubuntu-24.04"
-            value={slug}
-            onChange={(e) => setSlug(e.target.value)}
+            {...text('slug')}
             error={form.errors.slug}
           />
           <TextField
             label="Name"
             name="name"
             placeholder="Ubuntu 24.04 LTS"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
+            {...text('name')}
             error={form.errors.name}
           />
           <SelectField
             label="OS family"
             name="os_family"
-            value={os}
-            onChange={(e) => setOs(e.target.value as OsFamily)}
+            {...text('os')}
             error={form.errors.os_family}
           >
-            {OS_FAMILIES.map((f) => (
-              <option key={f}>{f}</option>
+            {OS_FAMILIES.map((family) => (
+              <option key={family}>{family}</option>
             ))}
           </SelectField>
           <TextField
             label="Smallest disk (GiB)"
             name="min_disk_gib"
             inputMode="numeric"
-            value={disk}
-            onChange={(e) => setDisk(e.target.value)}
+            {...text('disk')}
             error={form.errors.min_disk_gib}
           />
           <SelectField
             label="On node"
             name="node"
-            value={nodeId}
-            onChange={(e) => setNodeId(e.target.value)}
+            {...text('nodeId')}
             error={form.errors['sources.0.node_id']}
           >
             <option value="">None yet</option>
@@ -181,17 +157,12 @@ function Templates() {
           <TextField
             label="Node's template id"
             name="source"
-            value={source}
-            onChange={(e) => setSource(e.target.value)}
+            {...text('source')}
             error={form.errors['sources.0.source']}
             hint="Proxmox: the template VM to clone"
           />
         </div>
-        <FormError message={form.summary} />
-        <button type="submit" disabled={form.pending}>
-          Add template
-        </button>
-      </form>
+      </SubForm>
     </section>
   );
 }
@@ -280,24 +251,12 @@ function SizeRow({ size, onChanged }: { size: AdminSize; onChanged: () => Promis
         >
           Prices
         </button>
-        <button
-          type="button"
-          className="secondary small"
-          aria-label={`${size.active ? 'Retire' : 'Offer'} ${size.slug}`}
+        <RowButton
+          action={size.active ? 'Retire' : 'Offer'}
+          subject={size.slug}
           onClick={() => toggle.mutate()}
-        >
-          {size.active ? 'Retire' : 'Offer'}
-        </button>
-        <button
-          type="button"
-          className="danger small"
-          aria-label={`Delete ${size.slug}`}
-          onClick={() => {
-            if (window.confirm(`Delete the size ${size.slug}?`)) remove.mutate();
-          }}
-        >
-          Delete
-        </button>
+        />
+        <DeleteButton what="size" subject={size.slug} onDelete={() => remove.mutate()} />
         {toggle.isError || remove.isError ? (
           <ErrorState error={toggle.error ?? remove.error} />
         ) : null}
@@ -319,7 +278,12 @@ function Sizes() {
     'hourly_price',
     'monthly_cap',
   ]);
-  const [f, setF] = useState({
+  const {
+    values: f,
+    setValues: setF,
+    text,
+    flag,
+  } = useFields({
     slug: '',
     vcpus: '1',
     memory_mib: '1024',
@@ -328,8 +292,6 @@ function Sizes() {
     monthly_cap: '',
     active: true,
   });
-  const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setF({ ...f, [k]: k === 'active' ? e.target.checked : e.target.value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -354,92 +316,55 @@ function Sizes() {
           data.length === 0 ? (
             <Empty>No sizes.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Slug</th>
-                    <th scope="col">Specs</th>
-                    <th scope="col">Per hour</th>
-                    <th scope="col">Monthly cap</th>
-                    <th scope="col">Offered</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((s) => (
-                    <SizeRow key={s.id} size={s} onChanged={refresh} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Slug', 'Specs', 'Per hour', 'Monthly cap', 'Offered']} actions>
+              {data.map((s) => (
+                <SizeRow key={s.id} size={s} onChanged={refresh} />
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
-      <form onSubmit={submit} noValidate className="subform">
-        <h3>Add a size</h3>
+      <SubForm title="Add a size" submitLabel="Add size" form={form} onSubmit={submit}>
         <div className="row">
-          <TextField
-            label="Slug"
-            name="slug"
-            value={f.slug}
-            onChange={set('slug')}
-            error={form.errors.slug}
-          />
+          <TextField label="Slug" name="slug" {...text('slug')} error={form.errors.slug} />
           <TextField
             label="vCPUs"
             name="vcpus"
             inputMode="numeric"
-            value={f.vcpus}
-            onChange={set('vcpus')}
+            {...text('vcpus')}
             error={form.errors.vcpus}
           />
           <TextField
             label="Memory (MiB)"
             name="memory_mib"
             inputMode="numeric"
-            value={f.memory_mib}
-            onChange={set('memory_mib')}
+            {...text('memory_mib')}
             error={form.errors.memory_mib}
           />
           <TextField
             label="Disk (GiB)"
             name="disk_gib"
             inputMode="numeric"
-            value={f.disk_gib}
-            onChange={set('disk_gib')}
+            {...text('disk_gib')}
             error={form.errors.disk_gib}
           />
           <TextField
             label="Price per hour (K)"
             name="hourly_price"
             placeholder="0.2232"
-            value={f.hourly_price}
-            onChange={set('hourly_price')}
+            {...text('hourly_price')}
             error={form.errors.hourly_price}
           />
           <TextField
             label="Monthly cap (K)"
             name="monthly_cap"
             placeholder="150.00"
-            value={f.monthly_cap}
-            onChange={set('monthly_cap')}
+            {...text('monthly_cap')}
             error={form.errors.monthly_cap}
           />
         </div>
-        <CheckboxField
-          label="Offer it now"
-          name="active"
-          checked={f.active}
-          onChange={set('active')}
-        />
-        <FormError message={form.summary} />
-        <button type="submit" disabled={form.pending}>
-          Add size
-        </button>
-      </form>
+        <CheckboxField label="Offer it now" name="active" {...flag('active')} />
+      </SubForm>
     </section>
   );
 }

@@ -1,10 +1,13 @@
 import { createCouponBody, type Coupon } from '@swiftcloud/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { CheckboxField, FormError, TextField } from '../../components/fields';
+import type { FormEvent } from 'react';
+import { CheckboxField, TextField } from '../../components/fields';
 import { Money } from '../../components/money';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { SubForm } from '../../components/SubForm';
+import { DataTable, RowButton } from '../../components/table';
 import { formatDate } from '../../lib/dates';
+import { useFields } from '../../lib/use-fields';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
@@ -24,7 +27,12 @@ export function CouponsPage() {
     onSuccess: refresh,
   });
   const form = useFormAction(['code', 'amount', 'max_redemptions', 'valid_until']);
-  const [f, setF] = useState({
+  const {
+    values: f,
+    setValues: setF,
+    text,
+    flag,
+  } = useFields({
     code: '',
     amount: '',
     max: '',
@@ -57,67 +65,46 @@ export function CouponsPage() {
           data.length === 0 ? (
             <Empty>No coupons yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Code</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Used</th>
-                    <th scope="col">Valid until</th>
-                    <th scope="col">Rules</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((c) => (
-                    <tr key={c.id}>
-                      <td className="mono">{c.code}</td>
-                      <td>
-                        <Money amount={c.amount} />
-                      </td>
-                      <td>
-                        {c.redemptions}
-                        {c.maxRedemptions === null ? '' : ` of ${c.maxRedemptions}`}
-                      </td>
-                      <td>{c.validUntil ? formatDate(c.validUntil) : 'No end'}</td>
-                      <td>
-                        {[
-                          c.active ? 'Active' : 'Inactive',
-                          c.newProjectsOnly ? 'new projects only' : '',
-                        ]
-                          .filter(Boolean)
-                          .join(', ')}
-                      </td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="secondary small"
-                          aria-label={`${c.active ? 'Deactivate' : 'Activate'} ${c.code}`}
-                          onClick={() => toggle.mutate(c)}
-                        >
-                          {c.active ? 'Deactivate' : 'Activate'}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Code', 'Amount', 'Used', 'Valid until', 'Rules']} actions>
+              {data.map((c) => (
+                <tr key={c.id}>
+                  <td className="mono">{c.code}</td>
+                  <td>
+                    <Money amount={c.amount} />
+                  </td>
+                  <td>
+                    {c.redemptions}
+                    {c.maxRedemptions === null ? '' : ` of ${c.maxRedemptions}`}
+                  </td>
+                  <td>{c.validUntil ? formatDate(c.validUntil) : 'No end'}</td>
+                  <td>
+                    {[
+                      c.active ? 'Active' : 'Inactive',
+                      c.newProjectsOnly ? 'new projects only' : '',
+                    ]
+                      .filter(Boolean)
+                      .join(', ')}
+                  </td>
+                  <td className="cell-actions">
+                    <RowButton
+                      action={c.active ? 'Deactivate' : 'Activate'}
+                      subject={c.code}
+                      onClick={() => toggle.mutate(c)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
-      <form onSubmit={submit} noValidate className="subform">
-        <h3>Create a coupon</h3>
+      <SubForm title="Create a coupon" submitLabel="Create coupon" form={form} onSubmit={submit}>
         <div className="row">
           <TextField
             label="Code"
             name="code"
             placeholder="PROMO2024"
-            value={f.code}
-            onChange={(e) => setF({ ...f, code: e.target.value })}
+            {...text('code')}
             error={form.errors.code}
           />
           <TextField
@@ -125,38 +112,30 @@ export function CouponsPage() {
             name="amount"
             placeholder="100.00"
             inputMode="decimal"
-            value={f.amount}
-            onChange={(e) => setF({ ...f, amount: e.target.value })}
+            {...text('amount')}
             error={form.errors.amount}
           />
           <TextField
             label="Uses (empty: unlimited)"
             name="max_redemptions"
             inputMode="numeric"
-            value={f.max}
-            onChange={(e) => setF({ ...f, max: e.target.value })}
+            {...text('max')}
             error={form.errors.max_redemptions}
           />
           <TextField
             label="Last day (optional)"
             name="valid_until"
             type="date"
-            value={f.until}
-            onChange={(e) => setF({ ...f, until: e.target.value })}
+            {...text('until')}
             error={form.errors.valid_until}
           />
         </div>
         <CheckboxField
           label="Only for projects that never had a payment"
           name="new_projects_only"
-          checked={f.newOnly}
-          onChange={(e) => setF({ ...f, newOnly: e.target.checked })}
+          {...flag('newOnly')}
         />
-        <FormError message={form.summary} />
-        <button type="submit" disabled={form.pending}>
-          Create coupon
-        </button>
-      </form>
+      </SubForm>
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { createIpPoolBody, type IpPool } from '@swiftcloud/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { CheckboxField, FormError, TextField } from '../../components/fields';
+import type { FormEvent } from 'react';
+import { CheckboxField, TextField } from '../../components/fields';
+import { SubForm } from '../../components/SubForm';
+import { DataTable, DeleteButton } from '../../components/table';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { useFields } from '../../lib/use-fields';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
@@ -18,7 +21,12 @@ export function IpPoolsPage() {
     onSuccess: refresh,
   });
   const form = useFormAction(['name', 'cidr', 'gateway', 'range_first', 'range_last', 'node_ids']);
-  const [f, setF] = useState({
+  const {
+    values: f,
+    setValues: setF,
+    text,
+    flag,
+  } = useFields({
     name: '',
     cidr: '',
     gateway: '',
@@ -52,104 +60,67 @@ export function IpPoolsPage() {
           data.length === 0 ? (
             <Empty>No IP pools: VMs cannot get addresses until one is added.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Network</th>
-                    <th scope="col">Range</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Nodes</th>
-                    <th scope="col">In use</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((p) => (
-                    <tr key={p.id}>
-                      <td className="mono">{p.name}</td>
-                      <td className="mono">
-                        {p.cidr} via {p.gateway}
-                      </td>
-                      <td className="mono">
-                        {p.rangeFirst} – {p.rangeLast}
-                      </td>
-                      <td>{p.public ? 'Public' : 'Private'}</td>
-                      <td>{p.nodeIds.map(nodeName).join(', ') || '—'}</td>
-                      <td>
-                        {p.allocated} of {p.addresses}
-                      </td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="danger small"
-                          aria-label={`Delete ${p.name}`}
-                          onClick={() => {
-                            if (window.confirm(`Delete the pool ${p.name}?`)) remove.mutate(p);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Network', 'Range', 'Kind', 'Nodes', 'In use']} actions>
+              {data.map((p) => (
+                <tr key={p.id}>
+                  <td className="mono">{p.name}</td>
+                  <td className="mono">
+                    {p.cidr} via {p.gateway}
+                  </td>
+                  <td className="mono">
+                    {p.rangeFirst} – {p.rangeLast}
+                  </td>
+                  <td>{p.public ? 'Public' : 'Private'}</td>
+                  <td>{p.nodeIds.map(nodeName).join(', ') || '—'}</td>
+                  <td>
+                    {p.allocated} of {p.addresses}
+                  </td>
+                  <td className="cell-actions">
+                    <DeleteButton what="pool" subject={p.name} onDelete={() => remove.mutate(p)} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
-      <form onSubmit={submit} noValidate className="subform">
-        <h3>Add a pool</h3>
+      <SubForm title="Add a pool" submitLabel="Add pool" form={form} onSubmit={submit}>
         <div className="row">
           <TextField
             label="Name"
             name="name"
             placeholder="public-2"
-            value={f.name}
-            onChange={(e) => setF({ ...f, name: e.target.value })}
+            {...text('name')}
             error={form.errors.name}
           />
           <TextField
             label="Network (CIDR)"
             name="cidr"
             placeholder="198.51.100.0/24"
-            value={f.cidr}
-            onChange={(e) => setF({ ...f, cidr: e.target.value })}
+            {...text('cidr')}
             error={form.errors.cidr}
           />
           <TextField
             label="Gateway"
             name="gateway"
             placeholder="198.51.100.1"
-            value={f.gateway}
-            onChange={(e) => setF({ ...f, gateway: e.target.value })}
+            {...text('gateway')}
             error={form.errors.gateway}
           />
           <TextField
             label="First address (optional)"
             name="range_first"
-            value={f.range_first}
-            onChange={(e) => setF({ ...f, range_first: e.target.value })}
+            {...text('range_first')}
             error={form.errors.range_first}
           />
           <TextField
             label="Last address (optional)"
             name="range_last"
-            value={f.range_last}
-            onChange={(e) => setF({ ...f, range_last: e.target.value })}
+            {...text('range_last')}
             error={form.errors.range_last}
           />
         </div>
-        <CheckboxField
-          label="Public addresses"
-          name="public"
-          checked={f.public}
-          onChange={(e) => setF({ ...f, public: e.target.checked })}
-        />
+        <CheckboxField label="Public addresses" name="public" {...flag('public')} />
         <fieldset>
           <legend>Serves the nodes</legend>
           {nodes.data?.data.map((n) => (
@@ -172,11 +143,7 @@ export function IpPoolsPage() {
             <span className="field-error">{form.errors.node_ids}</span>
           ) : null}
         </fieldset>
-        <FormError message={form.summary} />
-        <button type="submit" disabled={form.pending}>
-          Add pool
-        </button>
-      </form>
+      </SubForm>
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { createNodeBody, DRIVER_NAMES, type HypervisorNode } from '@swiftcloud/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { FormError, SelectField, TextArea, TextField } from '../../components/fields';
+import type { FormEvent } from 'react';
+import { SelectField, TextArea, TextField } from '../../components/fields';
+import { SubForm } from '../../components/SubForm';
+import { DataTable, DeleteButton, RowButton } from '../../components/table';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { useFields } from '../../lib/use-fields';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
@@ -41,7 +44,11 @@ export function NodesPage() {
     'memory_mib',
     'disk_gib',
   ]);
-  const [f, setF] = useState({
+  const {
+    values: f,
+    setValues: setF,
+    text,
+  } = useFields({
     name: '',
     driver: 'simulator' as (typeof DRIVER_NAMES)[number],
     endpoint: '',
@@ -79,78 +86,44 @@ export function NodesPage() {
           data.length === 0 ? (
             <Empty>No nodes: VMs cannot be made until one is added.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Driver</th>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col">Capacity</th>
-                    <th scope="col">Credentials</th>
-                    <th scope="col">Takes VMs</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((n) => (
-                    <tr key={n.id}>
-                      <td className="mono">{n.name}</td>
-                      <td>{n.driver}</td>
-                      <td className="break">{n.endpoint || '—'}</td>
-                      <td>
-                        {n.cpus} CPUs · {Math.round(n.memoryMiB / 1024)} GiB · {n.diskGiB} GiB
-                      </td>
-                      <td>{n.credentialKeys.join(', ') || '—'}</td>
-                      <td>{n.active ? 'Yes' : 'No'}</td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="secondary small"
-                          aria-label={`${n.active ? 'Pause' : 'Resume'} ${n.name}`}
-                          onClick={() => toggle.mutate(n)}
-                        >
-                          {n.active ? 'Pause' : 'Resume'}
-                        </button>
-                        <button
-                          type="button"
-                          className="danger small"
-                          aria-label={`Delete ${n.name}`}
-                          onClick={() => {
-                            if (window.confirm(`Delete the node ${n.name}?`)) remove.mutate(n);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Name', 'Driver', 'Endpoint', 'Capacity', 'Credentials', 'Takes VMs']}
+              actions
+            >
+              {data.map((n) => (
+                <tr key={n.id}>
+                  <td className="mono">{n.name}</td>
+                  <td>{n.driver}</td>
+                  <td className="break">{n.endpoint || '—'}</td>
+                  <td>
+                    {n.cpus} CPUs · {Math.round(n.memoryMiB / 1024)} GiB · {n.diskGiB} GiB
+                  </td>
+                  <td>{n.credentialKeys.join(', ') || '—'}</td>
+                  <td>{n.active ? 'Yes' : 'No'}</td>
+                  <td className="cell-actions">
+                    <RowButton
+                      action={n.active ? 'Pause' : 'Resume'}
+                      subject={n.name}
+                      onClick={() => toggle.mutate(n)}
+                    />
+                    <DeleteButton what="node" subject={n.name} onDelete={() => remove.mutate(n)} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
-      <form onSubmit={submit} noValidate className="subform">
-        <h3>Add a node</h3>
+      <SubForm title="Add a node" submitLabel="Add node" form={form} onSubmit={submit}>
         <div className="row">
           <TextField
             label="Name"
             name="name"
             placeholder="pve1"
-            value={f.name}
-            onChange={(e) => setF({ ...f, name: e.target.value })}
+            {...text('name')}
             error={form.errors.name}
           />
-          <SelectField
-            label="Driver"
-            name="driver"
-            value={f.driver}
-            onChange={(e) => setF({ ...f, driver: e.target.value as typeof f.driver })}
-            error={form.errors.driver}
-          >
+          <SelectField label="Driver" name="driver" {...text('driver')} error={form.errors.driver}>
             {DRIVER_NAMES.map((d) => (
               <option key={d}>{d}</option>
             ))}
@@ -159,32 +132,28 @@ export function NodesPage() {
             label="Endpoint"
             name="endpoint"
             placeholder="https://pve1.example.co.zm:8006"
-            value={f.endpoint}
-            onChange={(e) => setF({ ...f, endpoint: e.target.value })}
+            {...text('endpoint')}
             error={form.errors.endpoint}
           />
           <TextField
             label="CPUs"
             name="cpus"
             inputMode="numeric"
-            value={f.cpus}
-            onChange={(e) => setF({ ...f, cpus: e.target.value })}
+            {...text('cpus')}
             error={form.errors.cpus}
           />
           <TextField
             label="Memory (MiB)"
             name="memory_mib"
             inputMode="numeric"
-            value={f.memory_mib}
-            onChange={(e) => setF({ ...f, memory_mib: e.target.value })}
+            {...text('memory_mib')}
             error={form.errors.memory_mib}
           />
           <TextField
             label="Disk (GiB)"
             name="disk_gib"
             inputMode="numeric"
-            value={f.disk_gib}
-            onChange={(e) => setF({ ...f, disk_gib: e.target.value })}
+            {...text('disk_gib')}
             error={form.errors.disk_gib}
           />
         </div>
@@ -192,17 +161,12 @@ export function NodesPage() {
           label="Credentials (one name=value a line; write-only)"
           name="credentials"
           rows={3}
-          value={f.credentials}
-          onChange={(e) => setF({ ...f, credentials: e.target.value })}
+          {...text('credentials')}
           error={form.errors.credentials}
           hint="Proxmox: tokenId, tokenSecret, nodeName, and ca or fingerprint256"
           spellCheck={false}
         />
-        <FormError message={form.summary} />
-        <button type="submit" disabled={form.pending}>
-          Add node
-        </button>
-      </form>
+      </SubForm>
     </section>
   );
 }

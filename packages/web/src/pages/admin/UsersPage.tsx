@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { TextField } from '../../components/fields';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { DataTable, RowButton } from '../../components/table';
 import { formatDate } from '../../lib/dates';
 import { useApi, useUser } from '../../session';
 
@@ -38,51 +39,39 @@ export function UsersPage() {
           data.length === 0 ? (
             <Empty>No users match.</Empty>
           ) : (
-            <div className="table-wrap">
-              <p className="muted">
-                {meta.total} {meta.total === 1 ? 'user' : 'users'}
-                {meta.total > data.length ? `, the first ${data.length} shown` : ''}
-              </p>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Joined</th>
-                    <th scope="col">State</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((u) => (
-                    <tr key={u.id}>
-                      <td>
-                        {u.name}
-                        {u.isAdmin ? <span className="badge">admin</span> : null}
-                      </td>
-                      <td>{u.email}</td>
-                      <td>{formatDate(u.createdAt)}</td>
-                      <td>{u.disabledAt ? 'Disabled' : 'Active'}</td>
-                      <td className="cell-actions">
-                        {u.id === me.id ? null : (
-                          <button
-                            type="button"
-                            className={u.disabledAt ? 'secondary small' : 'danger small'}
-                            aria-label={`${u.disabledAt ? 'Enable' : 'Disable'} ${u.email}`}
-                            disabled={toggle.isPending}
-                            onClick={() => toggle.mutate(u)}
-                          >
-                            {u.disabledAt ? 'Enable' : 'Disable'}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Name', 'Email', 'Joined', 'State']}
+              actions
+              before={
+                <p className="muted">
+                  {meta.total} {meta.total === 1 ? 'user' : 'users'}
+                  {meta.total > data.length ? `, the first ${data.length} shown` : ''}
+                </p>
+              }
+            >
+              {data.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    {u.name}
+                    {u.isAdmin ? <span className="badge">admin</span> : null}
+                  </td>
+                  <td>{u.email}</td>
+                  <td>{formatDate(u.createdAt)}</td>
+                  <td>{u.disabledAt ? 'Disabled' : 'Active'}</td>
+                  <td className="cell-actions">
+                    {u.id === me.id ? null : (
+                      <RowButton
+                        action={u.disabledAt ? 'Enable' : 'Disable'}
+                        subject={u.email}
+                        danger={!u.disabledAt}
+                        disabled={toggle.isPending}
+                        onClick={() => toggle.mutate(u)}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
