@@ -1,6 +1,6 @@
 import { createVmBody, type Size, type Template } from '@swiftcloud/contracts';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { CheckboxField, FormError, TextArea, TextField } from '../../components/fields';
 import { Money, Rate } from '../../components/money';
@@ -17,6 +17,63 @@ const FIELDS = ['name', 'template', 'size', 'ssh_key', 'public_ip'] as const;
 
 function memory(mib: number): string {
   return mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`;
+}
+
+/** One radio button per offered item (chosen by slug), with the group's error under it. */
+function ChoiceFieldset<T extends { id: string; slug: string }>({
+  legend,
+  name,
+  query,
+  label,
+  empty,
+  value,
+  onChange,
+  error,
+  children,
+}: {
+  legend: string;
+  name: string;
+  query: UseQueryResult<{ data: T[] }>;
+  label: string;
+  empty: string;
+  value: string;
+  onChange: (slug: string) => void;
+  error: string | undefined;
+  children: (item: T) => ReactNode;
+}) {
+  const errorId = `${name}-error`;
+  return (
+    <fieldset aria-describedby={error ? errorId : undefined}>
+      <legend>{legend}</legend>
+      <QueryView query={query} rows={2} label={label}>
+        {({ data }) =>
+          data.length === 0 ? (
+            <Empty>{empty}</Empty>
+          ) : (
+            <div className="choices">
+              {data.map((item) => (
+                <label key={item.id} className="choice">
+                  <input
+                    type="radio"
+                    name={name}
+                    value={item.slug}
+                    checked={value === item.slug}
+                    onChange={() => onChange(item.slug)}
+                  />
+                  {children(item)}
+                </label>
+              ))}
+            </div>
+          )
+        }
+      </QueryView>
+      {error ? (
+        <span className="field-error" id={errorId}>
+          {error}
+        </span>
+      ) : null}
+    </fieldset>
+  );
 }
 
 export function CreateVmPage() {
@@ -86,77 +143,49 @@ export function CreateVmPage() {
         maxLength={63}
       />
 
-      <fieldset aria-describedby={form.errors.template ? 'template-error' : undefined}>
-        <legend>Template</legend>
-        <QueryView query={templates} rows={2} label="Loading templates">
-          {({ data }) =>
-            data.length === 0 ? (
-              <Empty>No templates are offered yet.</Empty>
-            ) : (
-              <div className="choices">
-                {data.map((t: Template) => (
-                  <label key={t.id} className="choice">
-                    <input
-                      type="radio"
-                      name="template"
-                      value={t.slug}
-                      checked={template === t.slug}
-                      onChange={() => setTemplate(t.slug)}
-                    />
-                    <span className="choice-title">{t.name}</span>
-                    <span className="muted">
-                      {t.slug} · needs {t.minDiskGiB} GiB disk
-                    </span>
-                  </label>
-                ))}
-              </div>
-            )
-          }
-        </QueryView>
-        {form.errors.template ? (
-          <span className="field-error" id="template-error">
-            {form.errors.template}
-          </span>
-        ) : null}
-      </fieldset>
+      <ChoiceFieldset
+        legend="Template"
+        name="template"
+        query={templates}
+        label="Loading templates"
+        empty="No templates are offered yet."
+        value={template}
+        onChange={setTemplate}
+        error={form.errors.template}
+      >
+        {(t: Template) => (
+          <>
+            <span className="choice-title">{t.name}</span>
+            <span className="muted">
+              {t.slug} · needs {t.minDiskGiB} GiB disk
+            </span>
+          </>
+        )}
+      </ChoiceFieldset>
 
-      <fieldset aria-describedby={form.errors.size ? 'size-error' : undefined}>
-        <legend>Size</legend>
-        <QueryView query={sizes} rows={2} label="Loading sizes">
-          {({ data }) =>
-            data.length === 0 ? (
-              <Empty>No sizes are offered yet.</Empty>
-            ) : (
-              <div className="choices">
-                {data.map((s: Size) => (
-                  <label key={s.id} className="choice">
-                    <input
-                      type="radio"
-                      name="size"
-                      value={s.slug}
-                      checked={size === s.slug}
-                      onChange={() => setSize(s.slug)}
-                    />
-                    <span className="choice-title">{s.slug}</span>
-                    <span>
-                      {s.vcpus} vCPU · {memory(s.memoryMiB)} RAM · {s.diskGiB} GiB disk
-                    </span>
-                    <span>
-                      <Rate rate={s.hourlyPrice} per="hour" /> · at most{' '}
-                      <Money amount={s.monthlyCap} /> a month
-                    </span>
-                  </label>
-                ))}
-              </div>
-            )
-          }
-        </QueryView>
-        {form.errors.size ? (
-          <span className="field-error" id="size-error">
-            {form.errors.size}
-          </span>
-        ) : null}
-      </fieldset>
+      <ChoiceFieldset
+        legend="Size"
+        name="size"
+        query={sizes}
+        label="Loading sizes"
+        empty="No sizes are offered yet."
+        value={size}
+        onChange={setSize}
+        error={form.errors.size}
+      >
+        {(s: Size) => (
+          <>
+            <span className="choice-title">{s.slug}</span>
+            <span>
+              {s.vcpus} vCPU · {memory(s.memoryMiB)} RAM · {s.diskGiB} GiB disk
+            </span>
+            <span>
+              <Rate rate={s.hourlyPrice} per="hour" /> · at most <Money amount={s.monthlyCap} /> a
+              month
+            </span>
+          </>
+        )}
+      </ChoiceFieldset>
 
       <TextArea
         label="SSH public key"
