@@ -6,12 +6,15 @@ import { FormError } from './fields';
 export function SubForm({
   title,
   submitLabel,
+  pendingLabel = submitLabel,
   form,
   onSubmit,
   children,
 }: {
   title: string;
   submitLabel: string;
+  /** What the button says while the form is sent. */
+  pendingLabel?: string;
   form: FormAction;
   onSubmit: (event: FormEvent) => unknown;
   children: ReactNode;
@@ -22,7 +25,7 @@ export function SubForm({
       {children}
       <FormError message={form.summary} />
       <button type="submit" disabled={form.pending}>
-        {submitLabel}
+        {form.pending ? pendingLabel : submitLabel}
       </button>
     </form>
   );

@@ -5,6 +5,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { FormError, SelectField, TextField } from '../../components/fields';
 import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, QueryView } from '../../components/states';
+import { DataTable } from '../../components/table';
 import { formatTime } from '../../lib/dates';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
@@ -112,53 +113,37 @@ export function ApiKeysPage() {
           data.length === 0 ? (
             <Empty>You have no API keys yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Access</th>
-                    <th scope="col">Project</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((key) => (
-                    <tr key={key.id}>
-                      <td>{key.name}</td>
-                      <td>
-                        <code>sc_{key.prefix}…</code>
-                      </td>
-                      <td>{key.scope === 'read' ? 'Read only' : 'Read and write'}</td>
-                      <td>{projectName(key.projectId)}</td>
-                      <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
-                      <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="danger small"
-                          disabled={revoke.isPending}
-                          aria-label={`Revoke ${key.name}`}
-                          onClick={() => {
-                            if (
-                              window.confirm(
-                                `Revoke the key “${key.name}”? Anything using it stops working.`,
-                              )
-                            )
-                              revoke.mutate(key);
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Key', 'Access', 'Project', 'Last used']} actions>
+              {data.map((key) => (
+                <tr key={key.id}>
+                  <td>{key.name}</td>
+                  <td>
+                    <code>sc_{key.prefix}…</code>
+                  </td>
+                  <td>{key.scope === 'read' ? 'Read only' : 'Read and write'}</td>
+                  <td>{projectName(key.projectId)}</td>
+                  <td>{key.lastUsedAt ? formatTime(key.lastUsedAt) : 'Never'}</td>
+                  <td className="cell-actions">
+                    <button
+                      type="button"
+                      className="danger small"
+                      disabled={revoke.isPending}
+                      aria-label={`Revoke ${key.name}`}
+                      onClick={() => {
+                        if (
+                          window.confirm(
+                            `Revoke the key “${key.name}”? Anything using it stops working.`,
+                          )
+                        )
+                          revoke.mutate(key);
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>

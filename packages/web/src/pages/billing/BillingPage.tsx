@@ -4,6 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { FormError, TextField } from '../../components/fields';
 import { Money } from '../../components/money';
 import { Empty, QueryView } from '../../components/states';
+import { DataTable } from '../../components/table';
 import { formatTime } from '../../lib/dates';
 import { formatMoney, parseKwacha } from '../../lib/money';
 import { thisMonth, usageChart } from '../../lib/usage';
@@ -168,32 +169,19 @@ function Payments() {
           data.length === 0 ? (
             <Empty>No payments yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">How</th>
-                    <th scope="col">Reference</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((p) => (
-                    <tr key={p.id}>
-                      <td>{formatTime(p.createdAt)}</td>
-                      <td>{METHOD[p.method] ?? p.method}</td>
-                      <td className="mono">{p.reference}</td>
-                      <td className={parseKwacha(p.amount) < 0n ? 'negative' : undefined}>
-                        <Money amount={p.amount} />
-                      </td>
-                      <td>{p.status}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['When', 'How', 'Reference', 'Amount', 'Status']}>
+              {data.map((p) => (
+                <tr key={p.id}>
+                  <td>{formatTime(p.createdAt)}</td>
+                  <td>{METHOD[p.method] ?? p.method}</td>
+                  <td className="mono">{p.reference}</td>
+                  <td className={parseKwacha(p.amount) < 0n ? 'negative' : undefined}>
+                    <Money amount={p.amount} />
+                  </td>
+                  <td>{p.status}</td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>

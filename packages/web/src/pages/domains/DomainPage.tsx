@@ -6,6 +6,7 @@ import { describeError } from '../../api/errors';
 import { PageHeader } from '../../components/Layout';
 import { Empty, ErrorState, QueryView } from '../../components/states';
 import { TypedConfirm } from '../../components/TypedConfirm';
+import { DataTable } from '../../components/table';
 import { formatTime } from '../../lib/dates';
 import { useFormAction } from '../../lib/use-form-action';
 import { useApi } from '../../session';
@@ -170,79 +171,61 @@ function Records({ domain, write }: { domain: Domain; write: boolean }) {
           data.length === 0 ? (
             <Empty>No records yet. The SOA and NS records are managed by SwiftCloud.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Content</th>
-                    <th scope="col">TTL</th>
-                    <th scope="col">Priority</th>
+            <DataTable columns={['Name', 'Type', 'Content', 'TTL', 'Priority']} actions={write}>
+              {data.map((r) =>
+                editing === r.id ? (
+                  <tr key={r.id}>
+                    <td colSpan={6}>
+                      <RecordForm
+                        initial={r}
+                        form={editForm}
+                        submitLabel="Save record"
+                        onSubmit={(body) => save(r, body)}
+                        onCancel={() => {
+                          editForm.reset();
+                          setEditing(null);
+                        }}
+                      />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={r.id}>
+                    <td className="mono">{r.name}</td>
+                    <td>{r.type}</td>
+                    <td className="mono break">{r.content}</td>
+                    <td>{r.ttl}</td>
+                    <td>{r.priority ?? '—'}</td>
                     {write ? (
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
+                      <td className="cell-actions">
+                        <button
+                          type="button"
+                          className="secondary small"
+                          aria-label={`Edit ${r.type} record ${r.name}`}
+                          onClick={() => {
+                            editForm.reset();
+                            setEditing(r.id);
+                          }}
+                        >
+                          Edit
+                        </button>
+                        <button
+                          type="button"
+                          className="danger small"
+                          aria-label={`Delete ${r.type} record ${r.name}`}
+                          disabled={remove.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Delete the ${r.type} record ${r.name}?`))
+                              remove.mutate(r);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
                     ) : null}
                   </tr>
-                </thead>
-                <tbody>
-                  {data.map((r) =>
-                    editing === r.id ? (
-                      <tr key={r.id}>
-                        <td colSpan={6}>
-                          <RecordForm
-                            initial={r}
-                            form={editForm}
-                            submitLabel="Save record"
-                            onSubmit={(body) => save(r, body)}
-                            onCancel={() => {
-                              editForm.reset();
-                              setEditing(null);
-                            }}
-                          />
-                        </td>
-                      </tr>
-                    ) : (
-                      <tr key={r.id}>
-                        <td className="mono">{r.name}</td>
-                        <td>{r.type}</td>
-                        <td className="mono break">{r.content}</td>
-                        <td>{r.ttl}</td>
-                        <td>{r.priority ?? '—'}</td>
-                        {write ? (
-                          <td className="cell-actions">
-                            <button
-                              type="button"
-                              className="secondary small"
-                              aria-label={`Edit ${r.type} record ${r.name}`}
-                              onClick={() => {
-                                editForm.reset();
-                                setEditing(r.id);
-                              }}
-                            >
-                              Edit
-                            </button>
-                            <button
-                              type="button"
-                              className="danger small"
-                              aria-label={`Delete ${r.type} record ${r.name}`}
-                              disabled={remove.isPending}
-                              onClick={() => {
-                                if (window.confirm(`Delete the ${r.type} record ${r.name}?`))
-                                  remove.mutate(r);
-                              }}
-                            >
-                              Delete
-                            </button>
-                          </td>
-                        ) : null}
-                      </tr>
-                    ),
-                  )}
-                </tbody>
-              </table>
-            </div>
+                ),
+              )}
+            </DataTable>
           )
         }
       </QueryView>

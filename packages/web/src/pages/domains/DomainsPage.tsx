@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { FormError, TextField } from '../../components/fields';
 import { Empty, QueryView } from '../../components/states';
+import { DataTable } from '../../components/table';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi } from '../../session';
@@ -50,30 +51,20 @@ export function DomainsPage() {
           data.length === 0 ? (
             <Empty>No domains in this project yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Domain</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <Link to={`/domains/${d.id}`}>{d.name}</Link>
-                      </td>
-                      <td>
-                        <span className={`badge domain-${d.status}`}>
-                          {domainStatusLabel(d.status)}
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Domain', 'Status']}>
+              {data.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <Link to={`/domains/${d.id}`}>{d.name}</Link>
+                  </td>
+                  <td>
+                    <span className={`badge domain-${d.status}`}>
+                      {domainStatusLabel(d.status)}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>

@@ -12,6 +12,8 @@ import { describeError } from '../../api/errors';
 import { FormError, SelectField, TextField } from '../../components/fields';
 import { Empty, ErrorState, QueryView } from '../../components/states';
 import { TypedConfirm } from '../../components/TypedConfirm';
+import { SubForm } from '../../components/SubForm';
+import { DataTable } from '../../components/table';
 import { useFormAction } from '../../lib/use-form-action';
 import { validate } from '../../lib/validate';
 import { useApi, useUser } from '../../session';
@@ -124,70 +126,56 @@ function Members() {
           data.length === 0 ? (
             <Empty>No members.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((m) => (
-                    <tr key={m.userId}>
-                      <td>{m.name}</td>
-                      <td>{m.email}</td>
-                      <td>
-                        {manage ? (
-                          <select
-                            aria-label={`Role of ${m.email}`}
-                            value={m.role}
-                            disabled={change.isPending}
-                            onChange={(e) =>
-                              change.mutate({ member: m, role: e.target.value as ProjectRole })
-                            }
-                          >
-                            {PROJECT_ROLES.map((r) => (
-                              <option key={r} value={r}>
-                                {roleLabel(r)}
-                              </option>
-                            ))}
-                          </select>
-                        ) : (
-                          roleLabel(m.role)
-                        )}
-                      </td>
-                      <td className="cell-actions">
-                        {manage || m.userId === user.id ? (
-                          <button
-                            type="button"
-                            className="danger small"
-                            disabled={remove.isPending}
-                            onClick={() => {
-                              const self = m.userId === user.id;
-                              if (
-                                window.confirm(
-                                  self
-                                    ? `Leave ${project.name}? You will lose access to it.`
-                                    : `Remove ${m.email} from ${project.name}?`,
-                                )
-                              )
-                                remove.mutate(m);
-                            }}
-                          >
-                            {m.userId === user.id ? 'Leave' : 'Remove'}
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Email', 'Role']} actions>
+              {data.map((m) => (
+                <tr key={m.userId}>
+                  <td>{m.name}</td>
+                  <td>{m.email}</td>
+                  <td>
+                    {manage ? (
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        disabled={change.isPending}
+                        onChange={(e) =>
+                          change.mutate({ member: m, role: e.target.value as ProjectRole })
+                        }
+                      >
+                        {PROJECT_ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {roleLabel(r)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      roleLabel(m.role)
+                    )}
+                  </td>
+                  <td className="cell-actions">
+                    {manage || m.userId === user.id ? (
+                      <button
+                        type="button"
+                        className="danger small"
+                        disabled={remove.isPending}
+                        onClick={() => {
+                          const self = m.userId === user.id;
+                          if (
+                            window.confirm(
+                              self
+                                ? `Leave ${project.name}? You will lose access to it.`
+                                : `Remove ${m.email} from ${project.name}?`,
+                            )
+                          )
+                            remove.mutate(m);
+                        }}
+                      >
+                        {m.userId === user.id ? 'Leave' : 'Remove'}
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
@@ -215,8 +203,13 @@ function AddMember({ onAdded }: { onAdded: () => Promise<void> }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="subform">
-      <h3>Add a member</h3>
+    <SubForm
+      title="Add a member"
+      submitLabel="Add member"
+      pendingLabel="Adding…"
+      form={form}
+      onSubmit={submit}
+    >
       <div className="row">
         <TextField
           label="Their email"
@@ -241,11 +234,7 @@ function AddMember({ onAdded }: { onAdded: () => Promise<void> }) {
           ))}
         </SelectField>
       </div>
-      <FormError message={form.summary} />
-      <button type="submit" disabled={form.pending}>
-        {form.pending ? 'Adding…' : 'Add member'}
-      </button>
-    </form>
+    </SubForm>
   );
 }
 

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Empty, QueryView } from '../../components/states';
+import { DataTable } from '../../components/table';
 import { pollInterval } from '../../lib/vm-status';
 import { useApi } from '../../session';
 import { useProject } from '../projects/project-context';
@@ -39,36 +40,23 @@ export function VmsPage() {
               {write ? ' Create one to run your software on SwiftCloud.' : ''}
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">IP address</th>
-                    <th scope="col">Size</th>
-                    <th scope="col">Template</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((vm) => (
-                    <tr key={vm.id}>
-                      <td>
-                        <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
-                      </td>
-                      <td>
-                        <StatusBadge status={vm.status} />
-                      </td>
-                      <td>
-                        <code>{vm.ipAddress ?? '—'}</code>
-                      </td>
-                      <td>{vm.size}</td>
-                      <td>{vm.template}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Status', 'IP address', 'Size', 'Template']}>
+              {data.map((vm) => (
+                <tr key={vm.id}>
+                  <td>
+                    <Link to={`/vms/${vm.id}`}>{vm.name}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={vm.status} />
+                  </td>
+                  <td>
+                    <code>{vm.ipAddress ?? '—'}</code>
+                  </td>
+                  <td>{vm.size}</td>
+                  <td>{vm.template}</td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
