@@ -410,6 +410,12 @@ describe('a server restart', () => {
       (r) => r.body.data.status === 'running',
       { what: 'provisioning to start' },
     );
+    // The node has begun the (slow) clone: the VM exists there, half-made.
+    await waitFor(
+      () => simulated(vm.name),
+      (rows) => rows.length === 1,
+      { what: 'the clone to begin' },
+    );
     // The first server dies: its runner stops renewing the lease and its handler is abandoned.
     await t.compute!.reconciler.stop();
     await t.compute!.runner.stop(0);

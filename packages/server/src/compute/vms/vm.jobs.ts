@@ -98,6 +98,9 @@ async function provision(deps: VmJobDeps, ctx: JobContext): Promise<unknown> {
     ctx,
     async () => {
       const spec = await specOf(deps, vm);
+      // A runner that is stopping (or lost the lease) stops between steps; the job is
+      // taken up again from the start, and each step finds what was done already.
+      ctx.signal.throwIfAborted();
       await driver.createVm(spec);
       await ctx.heartbeat();
       await driver.power(vm.hypervisor_id, 'start');
