@@ -98,7 +98,7 @@ async function jobOf(actionId: string) {
 describe('one action at a time per VM, and only those its state allows', () => {
   it('refuses a second action while one runs, naming the running one', async () => {
     const vm = await runningVm();
-    sim.setDelays({ stop: 400 });
+    sim.setDelays({ stop: 1_000 });
     try {
       const first = await owner.api.post(`/v1/vms/${vm.id}/power`, { action: 'stop' });
       expect(first.status).toBe(202);
@@ -118,7 +118,7 @@ describe('one action at a time per VM, and only those its state allows', () => {
   it('lets exactly one of many simultaneous actions through', async () => {
     const vm = await runningVm();
     // Slow enough that the first action is still open when the last request arrives.
-    sim.setDelays({ stop: 500, start: 500, shutdown: 500 });
+    sim.setDelays({ stop: 1_500, start: 1_500, shutdown: 1_500 });
     try {
       const answers = await Promise.all(
         ['stop', 'reboot', 'reset', 'shutdown', 'stop', 'reboot'].map((action) =>
@@ -151,7 +151,7 @@ describe('one action at a time per VM, and only those its state allows', () => {
   });
 
   it('refuses every action on a VM still provisioning', async () => {
-    sim.setDelays({ clone: 400 });
+    sim.setDelays({ clone: 1_500 });
     try {
       const vm = await newVm();
       const res = await owner.api.post(`/v1/vms/${vm.id}/power`, { action: 'stop' });
@@ -386,7 +386,7 @@ describe('the reconciler', () => {
   it('leaves a VM with an open action to its action', async () => {
     const vm = await runningVm();
     const vmid = await hypervisorId(vm.id);
-    sim.setDelays({ stop: 500 });
+    sim.setDelays({ stop: 1_000 });
     try {
       const stop = await owner.api.post(`/v1/vms/${vm.id}/power`, { action: 'stop' });
       await sim.guestPowerOff(vmid).catch(() => {});

@@ -154,7 +154,7 @@ describe('the VM lifecycle through the API', () => {
     await vmStatus(owner.api, vm.id, 'running');
     expect(await allocated(vm.ipAddress)).toBe(true);
     const sim = await simulatorOf(t, nodeId);
-    sim.setDelays({ delete: 300 });
+    sim.setDelays({ delete: 1_000 });
     const res = await owner.api
       .delete(`/v1/vms/${vm.id}`)
       .finally(() => sim.setDelays({ delete: 0 }));
