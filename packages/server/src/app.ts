@@ -52,6 +52,7 @@ import { ZERO_STEP_DELAYS } from './compute/hypervisor/simulator/simulator.fault
 import type { ComputeFunds } from './compute/vms/vm-funds.js';
 import { vmsRoutes } from './compute/vms/vms.routes.js';
 import { VmsService } from './compute/vms/vms.service.js';
+import { VmSuspension } from './compute/vms/vm-suspension.js';
 import type { Config } from './config.js';
 import { isReachable, type Db } from './db/database.js';
 import { isMigrated } from './db/migrate.js';
@@ -158,7 +159,13 @@ export function buildServices({ config, db, clock, dns, funds }: AppDeps) {
   const ledger = new Ledger(db);
   const meter = new Meter(db, clock, config.billing);
   /** Suspension for lack of money is carried out by compute's VMs service. */
-  const billingPolicy = new BillingPolicy(db, vms, config.billing, clock, billingLog);
+  const billingPolicy = new BillingPolicy(
+    db,
+    new VmSuspension({ db, jobs, audit, clock }),
+    config.billing,
+    clock,
+    billingLog,
+  );
   const couponsRepo = new CouponsRepo(db, ledger);
   const billing = new BillingService(
     db,

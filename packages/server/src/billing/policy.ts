@@ -9,7 +9,7 @@ import { formatNgwee } from './money.js';
 
 /**
  * How billing powers a project's VMs off when its money has run out, and lets them run
- * again. Compute implements it (VmsService); both calls are safe to repeat, and may leave
+ * again. Compute implements it (VmSuspension); both calls are safe to repeat, and may leave
  * a VM busy with another action for the next call.
  */
 export interface ProjectSuspension {

@@ -40,11 +40,6 @@ export class HypervisorRegistry {
     return (await this.get(nodeId)).driver;
   }
 
-  /** The drivers built so far (for tests that inject failures into a simulator). */
-  built(): ReadonlyMap<string, Entry> {
-    return this.entries;
-  }
-
   /** Closes what drivers hold open (the simulator's console servers). */
   async close(): Promise<void> {
     const drivers = [...this.entries.values()].map((e) => e.driver).concat(this.retired);

@@ -15,9 +15,3 @@ export interface ComputeFunds {
   /** Passes unless the project is suspended for lack of money (its VMs may not start). */
   assertMayStart(projectId: string): Promise<void>;
 }
-
-/** No billing: everything is affordable (tests of compute alone). */
-export const unmeteredFunds: ComputeFunds = {
-  async assertCanAfford() {},
-  async assertMayStart() {},
-};

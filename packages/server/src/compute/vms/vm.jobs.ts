@@ -12,7 +12,7 @@ import type { HypervisorDriver, PowerAction, VmSpec } from '../hypervisor/port.j
 import type { IpAllocator } from '../ip-pools/ip-allocator.js';
 import { formatIpv4 } from '../ip-pools/ipv4.js';
 import { releasePlacement } from './placement.js';
-import { VM_JOB_KINDS, type VmJobPayload } from './vms.service.js';
+import { VM_JOB_KINDS, type VmJobPayload } from './vm-actions.js';
 import { actionsRepo, vmsRepo, type ActionRow, type VmRow } from './vms.repo.js';
 
 export interface VmJobDeps {

@@ -82,23 +82,10 @@ function vmQuery(db: Db) {
     ]);
 }
 
-export interface NewVm {
-  id: string;
-  projectId: string;
-  name: string;
-  templateId: string;
-  sizeId: string;
-  vcpus: number;
-  memoryMiB: number;
-  diskGiB: number;
-  nodeId: string;
-  publicIp: boolean;
-  ipAddress: string;
-  ipPoolId: string;
-  sshKey: string;
-  createdBy: string;
-  now: Date;
-}
+/** A VM as first recorded: its row's columns, less what the database allocates. */
+export type NewVm = Omit<VmRow, 'hypervisor_id' | 'size_slug' | 'template_slug'> & {
+  created_by: string;
+};
 
 /** The VMs' rows; functions take the Db or the transaction they run in. */
 export const vmsRepo = {
@@ -157,26 +144,7 @@ export const vmsRepo = {
   async insert(db: Db, vm: NewVm): Promise<number> {
     const row = await db
       .insertInto('vms')
-      .values({
-        id: vm.id,
-        project_id: vm.projectId,
-        name: vm.name,
-        status: 'provisioning',
-        power_state: 'stopped',
-        template_id: vm.templateId,
-        size_id: vm.sizeId,
-        vcpus: vm.vcpus,
-        memory_mib: vm.memoryMiB,
-        disk_gib: vm.diskGiB,
-        node_id: vm.nodeId,
-        public_ip: vm.publicIp,
-        ip_address: vm.ipAddress,
-        ip_pool_id: vm.ipPoolId,
-        ssh_key: vm.sshKey,
-        created_by: vm.createdBy,
-        created_at: vm.now,
-        updated_at: vm.now,
-      })
+      .values({ ...vm, updated_at: vm.created_at })
       .returning('hypervisor_id')
       .executeTakeFirstOrThrow();
     return row.hypervisor_id;
@@ -200,17 +168,6 @@ export const vmsRepo = {
       .set({ ...values, updated_at: now })
       .where('id', '=', id)
       .execute();
-  },
-
-  /** Live VMs of a project (its resource count). */
-  async countLive(db: Db, projectId: string): Promise<number> {
-    const row = await db
-      .selectFrom('vms')
-      .select(sql<string>`count(*)`.as('n'))
-      .where('project_id', '=', projectId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
   },
 };
 

@@ -4,23 +4,17 @@ import type { Action, CreateVmBody, Pagination, PowerActionName, Vm } from '@swi
 import type { Principal } from '../../auth/principal.js';
 import type { Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { VmActionType } from '../../db/schema.js';
 import type { AuditLog } from '../../platform/audit.js';
 import { apiTime, type Clock } from '../../platform/clock.js';
-import {
-  Conflict,
-  InsufficientFunds,
-  NotFound,
-  Unavailable,
-  ValidationFailed,
-} from '../../platform/errors.js';
+import { Conflict, NotFound, Unavailable, ValidationFailed } from '../../platform/errors.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { ProjectAccess, ProjectsService } from '../../projects/projects.service.js';
 import type { IpAllocator } from '../ip-pools/ip-allocator.js';
 import { chooseNode, reserveOnNode, templateOffered } from './placement.js';
 import { checkSshPublicKey } from './ssh-key.js';
 import type { ComputeFunds } from './vm-funds.js';
-import { actionsRepo, vmsRepo, type ActionRow, type VmRow } from './vms.repo.js';
+import { actionView, lockForAction, queueAction, refusePower } from './vm-actions.js';
+import { actionsRepo, vmsRepo, type NewVm, type VmRow } from './vms.repo.js';
 
 interface CatalogLookup {
   template: { id: string; slug: string; min_disk_gib: number } | null;
@@ -33,18 +27,6 @@ interface CatalogLookup {
     hourly_price_micro_ngwee: number;
   } | null;
   name_taken: boolean;
-}
-
-/** The job that carries out each kind of action. */
-export const VM_JOB_KINDS = {
-  create: 'vm.provision',
-  delete: 'vm.delete',
-  power: 'vm.power',
-} as const;
-
-export interface VmJobPayload {
-  vmId: string;
-  actionId: string;
 }
 
 export interface VmsServiceDeps {
@@ -71,19 +53,6 @@ export function vmView(row: VmRow): Vm {
     publicIp: row.public_ip,
     nodeId: row.node_id,
     error: row.error,
-  };
-}
-
-export function actionView(row: ActionRow): Action {
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    vmId: row.vm_id,
-    error: row.error,
-    startedAt: row.started_at ? apiTime(row.started_at) : null,
-    completedAt: row.completed_at ? apiTime(row.completed_at) : null,
-    createdAt: apiTime(row.created_at),
   };
 }
 
@@ -170,7 +139,7 @@ export class VmsService {
 
     const now = clock.now();
     const id = randomUUID();
-    let created: { row: VmRow; action: ActionRow };
+    let created: VmRow;
     try {
       created = await db.transaction().execute(async (tx) => {
         const node = await chooseNode(tx, {
@@ -189,7 +158,7 @@ export class VmsService {
           public: input.public_ip,
           nodeId: node.nodeId,
         });
-        const row: VmRow = {
+        const values: NewVm = {
           id,
           project_id: input.project_id,
           name: input.name,
@@ -201,35 +170,22 @@ export class VmsService {
           memory_mib: size.memory_mib,
           disk_gib: size.disk_gib,
           node_id: node.nodeId,
-          hypervisor_id: 0, // allocated by the insert below
           public_ip: input.public_ip,
           ip_address: ip.address,
           ip_pool_id: ip.poolId,
           ssh_key: key.key.line,
           error: null,
+          created_by: principal.user.id,
           created_at: now,
           deleted_at: null,
-          size_slug: size.slug,
-          template_slug: template.slug,
         };
-        row.hypervisor_id = await vmsRepo.insert(tx, {
-          id,
-          projectId: row.project_id,
-          name: row.name,
-          templateId: row.template_id,
-          sizeId: row.size_id,
-          vcpus: row.vcpus,
-          memoryMiB: row.memory_mib,
-          diskGiB: row.disk_gib,
-          nodeId: row.node_id,
-          publicIp: row.public_ip,
-          ipAddress: ip.address,
-          ipPoolId: ip.poolId,
-          sshKey: row.ssh_key,
-          createdBy: principal.user.id,
+        const hypervisorId = await vmsRepo.insert(tx, values);
+        await queueAction(this.deps.jobs, tx, {
+          vmId: id,
+          type: 'create',
+          requestedBy: principal.user.id,
           now,
         });
-        const action = await this.queue(tx, id, 'create', principal.user.id, now);
         await this.deps.audit.record(
           {
             actorUserId: principal.user.id,
@@ -255,13 +211,19 @@ export class VmsService {
             `Node ${node.nodeName} filled up while this VM was placed; try again`,
           );
         }
-        return { row, action };
+        const { created_by: _by, ...row } = values;
+        return {
+          ...row,
+          hypervisor_id: hypervisorId,
+          size_slug: size.slug,
+          template_slug: template.slug,
+        };
       });
     } catch (err) {
       if (isUniqueViolation(err, 'vms_project_name_key')) throw nameTaken(input.name);
       throw err;
     }
-    return vmView(created.row);
+    return vmView(created);
   }
 
   /** Starts the VM's deletion: status `deleting` at once; the row goes when the node is done. */
@@ -269,7 +231,7 @@ export class VmsService {
     await this.access(principal, vmId, 'write');
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (tx) => {
-      const vm = await this.lockForAction(tx, vmId);
+      const vm = await lockForAction(tx, vmId);
       if (vm.status === 'deleting') throw new Conflict(`VM ${vm.name} is being deleted already`);
       if (vm.status === 'provisioning') {
         throw new Conflict(
@@ -277,7 +239,12 @@ export class VmsService {
         );
       }
       await vmsRepo.update(tx, vmId, { status: 'deleting' }, now);
-      await this.queue(tx, vmId, 'delete', principal.user.id, now);
+      await queueAction(this.deps.jobs, tx, {
+        vmId,
+        type: 'delete',
+        requestedBy: principal.user.id,
+        now,
+      });
       await this.record(tx, principal, 'vm.delete', vm, now);
     });
     return vmView((await vmsRepo.find(this.deps.db, vmId))!);
@@ -291,9 +258,14 @@ export class VmsService {
     }
     const now = this.deps.clock.now();
     const created = await this.deps.db.transaction().execute(async (tx) => {
-      const vm = await this.lockForAction(tx, vmId);
+      const vm = await lockForAction(tx, vmId);
       refusePower(vm, action);
-      const a = await this.queue(tx, vmId, action, principal.user.id, now);
+      const a = await queueAction(this.deps.jobs, tx, {
+        vmId,
+        type: action,
+        requestedBy: principal.user.id,
+        now,
+      });
       await this.record(tx, principal, `vm.power.${action}`, vm, now);
       return a;
     });
@@ -317,108 +289,6 @@ export class VmsService {
     await this.access(principal, vmId, 'read');
     const { rows, total } = await actionsRepo.list(this.deps.db, vmId, page);
     return { data: rows.map(actionView), total };
-  }
-
-  /**
-   * Billing: powers off the project's live VMs (ACPI shutdown, then stop) and shows them
-   * `suspended`. VMs busy with another action, provisioning or deleting are left for the next
-   * call. Returns how many were suspended now.
-   */
-  async suspendProject(projectId: string): Promise<number> {
-    return this.forEachLive(projectId, async (tx, vm, now) => {
-      if (vm.status !== 'running' && vm.status !== 'stopped') return false;
-      if (await actionsRepo.open(tx, vm.id)) return false;
-      await vmsRepo.update(tx, vm.id, { status: 'suspended' }, now);
-      await this.queue(tx, vm.id, 'suspend', null, now);
-      await this.deps.audit.record(
-        {
-          actorUserId: null,
-          action: 'vm.suspend',
-          targetType: 'vm',
-          targetId: vm.id,
-          projectId,
-          details: { name: vm.name, reason: 'balance exhausted' },
-          at: now,
-        },
-        tx,
-      );
-      return true;
-    });
-  }
-
-  /**
-   * Billing: the project may run VMs again. Suspended VMs become `stopped`, or are started
-   * when `restart`. Returns how many were lifted.
-   */
-  async liftSuspension(projectId: string, opts: { restart: boolean }): Promise<number> {
-    return this.forEachLive(projectId, async (tx, vm, now) => {
-      if (vm.status !== 'suspended') return false;
-      if (await actionsRepo.open(tx, vm.id)) return false;
-      await vmsRepo.update(tx, vm.id, { status: 'stopped' }, now);
-      if (opts.restart) await this.queue(tx, vm.id, 'start', null, now);
-      await this.deps.audit.record(
-        {
-          actorUserId: null,
-          action: 'vm.unsuspend',
-          targetType: 'vm',
-          targetId: vm.id,
-          projectId,
-          details: { name: vm.name, restart: opts.restart },
-          at: now,
-        },
-        tx,
-      );
-      return true;
-    });
-  }
-
-  private async forEachLive(
-    projectId: string,
-    change: (tx: Db, vm: VmRow, now: Date) => Promise<boolean>,
-  ): Promise<number> {
-    let changed = 0;
-    for (const { id } of await vmsRepo.listLive(this.deps.db, projectId)) {
-      const now = this.deps.clock.now();
-      const done = await this.deps.db.transaction().execute(async (tx) => {
-        const vm = await vmsRepo.lock(tx, id);
-        return vm ? change(tx, vm, now) : false;
-      });
-      if (done) changed += 1;
-    }
-    return changed;
-  }
-
-  /** Locks the VM and refuses when another action is open, naming it. */
-  private async lockForAction(tx: Db, vmId: string): Promise<VmRow> {
-    const vm = await vmsRepo.lock(tx, vmId);
-    if (!vm) throw new NotFound('VM');
-    const open = await actionsRepo.open(tx, vmId);
-    if (open) throw busy(vm, open);
-    return vm;
-  }
-
-  /** Records the action and queues the job that carries it out, in `tx`. */
-  private async queue(
-    tx: Db,
-    vmId: string,
-    type: VmActionType,
-    requestedBy: string | null,
-    now: Date,
-  ): Promise<ActionRow> {
-    const actionId = randomUUID();
-    const kind =
-      type === 'create'
-        ? VM_JOB_KINDS.create
-        : type === 'delete'
-          ? VM_JOB_KINDS.delete
-          : VM_JOB_KINDS.power;
-    const payload: VmJobPayload = { vmId, actionId };
-    const job = await this.deps.jobs.enqueue(tx, {
-      kind,
-      payload,
-      resource: { type: 'vm', id: vmId },
-    });
-    return actionsRepo.insert(tx, { id: actionId, vmId, type, jobId: job.id, requestedBy, now });
   }
 
   private record(tx: Db, principal: Principal, action: string, vm: VmRow, now: Date) {
@@ -450,38 +320,4 @@ export class VmsService {
 function nameTaken(name: string): Conflict {
   const message = `The project has a VM named ${name} already; choose another name`;
   return new Conflict(message, [{ field: 'name', message }]);
-}
-
-function busy(vm: VmRow, open: ActionRow): Conflict {
-  return new Conflict(
-    `VM ${vm.name} is busy with a ${open.type} action (${open.id}, ${open.status}); try again when it has finished`,
-  );
-}
-
-/** Which power actions each status allows; anything else is CONFLICT saying why. */
-function refusePower(vm: VmRow, action: PowerActionName): void {
-  const name = vm.name;
-  switch (vm.status) {
-    case 'provisioning':
-      throw new Conflict(`VM ${name} is still being provisioned; wait until it is running`);
-    case 'deleting':
-      throw new Conflict(`VM ${name} is being deleted`);
-    case 'error':
-      throw new Conflict(
-        `VM ${name} is in error (${vm.error ?? 'unknown'}); delete it and create it again`,
-      );
-    case 'suspended':
-      if (action === 'start') {
-        throw new InsufficientFunds(
-          `VM ${name} is suspended because the project's balance ran out; top up the project to start it`,
-        );
-      }
-      throw new Conflict(`VM ${name} is suspended and powered off; it cannot ${action}`);
-    case 'running':
-      if (action === 'start') throw new Conflict(`VM ${name} is running already`);
-      return;
-    case 'stopped':
-      if (action !== 'start') throw new Conflict(`VM ${name} is stopped; it cannot ${action}`);
-      return;
-  }
 }
