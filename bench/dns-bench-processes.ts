@@ -3,7 +3,6 @@
  * stopped when the benchmark ends, fails or is interrupted.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import net from 'node:net';
 
 const STOP_GRACE_MS = 5_000;
 
@@ -38,14 +37,6 @@ export class ChildProcesses {
   async stopAll(): Promise<void> {
     await Promise.all([...this.running].map((child) => this.stop(child)));
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface DnsperfRow {

@@ -21,7 +21,8 @@ import path from 'node:path';
 import { query, udpQuery } from '../packages/server/test/dns-server-client.js';
 import { compareAnswers, firstData, waitServing } from './dns-bench-answers.js';
 import { ApiClient, startApp, type StartedApp } from './dns-bench-app.js';
-import { ChildProcesses, dnsperf, freePort, type DnsperfRow } from './dns-bench-processes.js';
+import { ChildProcesses, dnsperf, type DnsperfRow } from './dns-bench-processes.js';
+import { freePort } from './free-port.js';
 import { benchZoneName, comparedQueries, mailAddress, queryFile } from './dns-zones.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

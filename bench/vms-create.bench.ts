@@ -13,12 +13,12 @@
  * flight makes half as many.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sshPublicKey } from '../packages/server/test/support/ssh-keys.js';
+import { freePort } from './free-port.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 1000);
 /** One customer creating VMs one after another, then eight at once (half as many). */
@@ -28,24 +28,6 @@ const PHASES = [
 ];
 const POSTGRES_URL = process.env.SWIFTCLOUD_TEST_DATABASE_URL;
 const ADMIN = { email: 'bench-admin@example.co.zm', password: 'bench admin password 1' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function sshKey(): string {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  return `ssh-ed25519 ${Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]).toString('base64')} bench`;
-}
 
 async function waitUntilUp(base: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -144,7 +126,7 @@ async function measure(database: string, env: Record<string, string>) {
       amount: '1000000.00',
       reason: 'benchmark',
     });
-    const key = sshKey();
+    const key = sshPublicKey('bench');
 
     // Reference: the cheapest route of the same server, the same way.
     for (let i = 0; i < 200; i++) await call('GET', '/healthz');

@@ -7,6 +7,7 @@ import { credit } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import {
   actionEnded,
+  isAllocated,
   seedCatalog,
   simulatorOf,
   sshPublicKey,
@@ -70,16 +71,6 @@ async function simulated(name: string) {
     .where('node_id', '=', nodeId)
     .where('name', '=', name)
     .execute();
-}
-
-async function addressFree(address: string): Promise<boolean> {
-  const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
-  const row = await t.database.db
-    .selectFrom('ip_addresses')
-    .select('allocated_at')
-    .where('address', '=', a * 2 ** 24 + b * 2 ** 16 + c * 2 ** 8 + d)
-    .executeTakeFirstOrThrow();
-  return row.allocated_at === null;
 }
 
 async function jobOf(actionId: string) {
@@ -178,7 +169,7 @@ describe('failures on the node', () => {
     const failed = await vmStatus(owner.api, vm.id, 'error');
     expect(failed.error).toContain("storage 'local-lvm' is full");
     expect(failed.ipAddress).toBeNull();
-    expect(await addressFree(vm.ipAddress)).toBe(true);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(false);
     expect(await simulated(vm.name)).toEqual([]);
     const [create] = (await owner.api.get(`/v1/vms/${vm.id}/actions`)).body.data;
     expect(create).toMatchObject({ type: 'create', status: 'failed' });
@@ -228,7 +219,7 @@ describe('failures on the node', () => {
     }
     const failed = await vmStatus(owner.api, vm.id, 'error');
     expect(failed.error).toContain('connection refused');
-    expect(await addressFree(vm.ipAddress)).toBe(true);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(false);
     expect((await jobOf(create.id)).status).toBe('failed');
   });
 
@@ -256,14 +247,14 @@ describe('failures on the node', () => {
     await owner.api.delete(`/v1/vms/${vm.id}`);
     const failed = await vmStatus(owner.api, vm.id, 'error');
     expect(failed.error).toContain('disk busy');
-    expect(await addressFree(vm.ipAddress)).toBe(false);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(true);
     await owner.api.delete(`/v1/vms/${vm.id}`);
     await waitFor(
       () => owner.api.get(`/v1/vms/${vm.id}`),
       (r) => r.status === 404,
       { what: 'the VM to be deleted' },
     );
-    expect(await addressFree(vm.ipAddress)).toBe(true);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(false);
   });
 });
 

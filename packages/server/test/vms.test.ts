@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUpUser } from './support/client.js';
 import { credit } from './support/billing-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { actionEnded, seedCatalog, simulatorOf, sshPublicKey, vmStatus } from './support/vms.js';
+import {
+  actionEnded,
+  isAllocated,
+  seedCatalog,
+  simulatorOf,
+  sshPublicKey,
+  vmStatus,
+} from './support/vms.js';
 
 let t: TestApp;
 let owner: SignedUpUser;
@@ -32,17 +39,6 @@ function body(overrides: Record<string, unknown> = {}) {
     public_ip: true,
     ...overrides,
   };
-}
-
-async function allocated(address: string): Promise<boolean> {
-  const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
-  const n = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
-  const row = await t.database.db
-    .selectFrom('ip_addresses')
-    .select('allocated_at')
-    .where('address', '=', n)
-    .executeTakeFirstOrThrow();
-  return row.allocated_at !== null;
 }
 
 describe('the VM lifecycle through the API', () => {
@@ -152,7 +148,7 @@ describe('the VM lifecycle through the API', () => {
   it('deletes a VM: deleting at once, then gone, its address back in the pool', async () => {
     const vm = (await owner.api.post('/v1/vms', body())).body.data;
     await vmStatus(owner.api, vm.id, 'running');
-    expect(await allocated(vm.ipAddress)).toBe(true);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(true);
     const sim = await simulatorOf(t, nodeId);
     sim.setDelays({ delete: 1_000 });
     const res = await owner.api
@@ -167,7 +163,7 @@ describe('the VM lifecycle through the API', () => {
       if (Date.now() > deadline) throw new Error('the VM was never deleted');
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(await allocated(vm.ipAddress)).toBe(false);
+    expect(await isAllocated(t, vm.ipAddress)).toBe(false);
     const onNode = await t.database.db
       .selectFrom('simulated_vms')
       .select('vmid')

@@ -1,21 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { seedFreshInstall } from '../../src/compute/catalog/seed.js';
+import { parseIpv4 } from '../../src/compute/ip-pools/ipv4.js';
 import type { SimulatorDriver } from '../../src/compute/hypervisor/simulator/simulator.driver.js';
 import type { ApiClient } from './client.js';
 import type { TestApp } from './test-app.js';
 
-/** A fresh Ed25519 OpenSSH public key line, as `ssh-keygen -t ed25519` writes it. */
-export function sshPublicKey(comment = 'ada@laptop'): string {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const field = (b: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    return Buffer.concat([len, b]);
-  };
-  const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]);
-  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
-}
+export { sshPublicKey } from './ssh-keys.js';
 
 /** Seeds the fresh-install catalog (templates, sizes, the simulator node sim-1, IP pools). */
 export async function seedCatalog(t: TestApp): Promise<{ nodeId: string }> {
@@ -69,4 +58,14 @@ export async function actionEnded(api: ApiClient, actionId: string, timeoutMs = 
     { timeoutMs, what: `action ${actionId} to end` },
   );
   return res.body.data;
+}
+
+/** Whether the address (`198.51.100.7`) is handed out now, as its pool's row says. */
+export async function isAllocated(t: TestApp, address: string): Promise<boolean> {
+  const row = await t.database.db
+    .selectFrom('ip_addresses')
+    .select('allocated_at')
+    .where('address', '=', parseIpv4(address)!)
+    .executeTakeFirstOrThrow();
+  return row.allocated_at !== null;
 }
