@@ -122,6 +122,8 @@ describe('accounts, projects and API keys in the browser', () => {
 
   it('creates an API key, shows its secret once, and revokes it so it stops working', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();
+    // The project settings page before it has a "Name" field too: wait for the keys page.
+    await page.getByRole('heading', { name: 'Create a key' }).waitFor();
     await page.getByLabel('Name').fill('backup script');
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = (await page.getByTestId('new-api-key').textContent())!;
